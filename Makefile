@@ -1,0 +1,44 @@
+# Two commands for a reader:  `make book`  and  `make test`.
+SHELL := /bin/bash
+# Both create .venv from requirements.txt when it is missing or older than
+# requirements.txt / pyproject.toml, so a fresh machine needs only python3.11 and make.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+BOOK_FLAGS := --keep-going
+
+.PHONY: book test lab execute lint clean help
+
+help:
+	@echo "make book     build the HTML book into _build/html/"
+	@echo "make test     run every test: cnnlib, strict nbval over every chapter, the book build"
+	@echo "make lab      open the chapters in JupyterLab with live sliders"
+	@echo "make execute  re-run every chapter and store its outputs (authors only)"
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e . \
+	  || $(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+book: $(STAMP)
+	set -eo pipefail; $(BIN)/jupyter-book build . $(BOOK_FLAGS)
+	@echo
+	@echo "The book is at: file://$(CURDIR)/_build/html/index.html"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet jupyterlab
+	$(BIN)/jupyter lab chapters/
+
+execute: $(STAMP)
+	$(BIN)/python tools/execute_chapters.py chapters/*.ipynb
+
+clean:
+	rm -rf _build

@@ -1,0 +1,31 @@
+"""cnnlib: the NumPy implementations behind *Convolutional Networks, Computed*.
+
+NCHW arrays throughout; names and semantics follow ``torch.nn.functional``.
+"""
+
+from .activations import (
+    gelu,
+    gelu_backward,
+    leaky_relu,
+    leaky_relu_backward,
+    relu,
+    relu_backward,
+    sigmoid,
+    sigmoid_backward,
+    tanh,
+    tanh_backward,
+)
+from .conv import col2im, conv2d, conv2d_backward, conv2d_naive, conv_output_size, corr2d, im2col
+from .data import sample_photo
+from .explain import ConvStep, PoolStep, explain_conv2d, explain_pool2d
+from .gradcheck import GradCheckResult, gradcheck, numerical_gradient, relative_error
+from .pooling import (
+    avg_pool2d,
+    avg_pool2d_backward,
+    global_avg_pool2d,
+    global_avg_pool2d_backward,
+    max_pool2d,
+    max_pool2d_backward,
+)
+
+__version__ = "0.1.0"

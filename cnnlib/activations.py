@@ -1,0 +1,160 @@
+"""Element-wise activations and their derivatives.
+
+Each ``f`` has an ``f_backward(grad_out, x)`` that returns
+``grad_out * f'(x)``, the chain rule for an element-wise function.  Names and
+conventions follow ``torch.nn.functional``.  Introduced in the chapter *ReLU*.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._validate import as_array
+
+__all__ = [
+    "relu",
+    "relu_backward",
+    "leaky_relu",
+    "leaky_relu_backward",
+    "sigmoid",
+    "sigmoid_backward",
+    "tanh",
+    "tanh_backward",
+    "gelu",
+    "gelu_backward",
+]
+
+
+def _grad_pair(grad_out: object, x: object, fn: str) -> tuple[np.ndarray, np.ndarray]:
+    grad_out = as_array(grad_out, "grad_out", fn)
+    x = as_array(x, "x", fn)
+    if grad_out.shape != x.shape:
+        raise ValueError(
+            f"{fn}: grad_out must have x's shape {tuple(x.shape)}, got {tuple(grad_out.shape)}"
+        )
+    return grad_out, x
+
+
+def relu(x: np.ndarray) -> np.ndarray:
+    """Rectified linear unit, ``max(x, 0)``, element-wise.
+
+    Parameters
+    ----------
+    x : ndarray, any shape
+
+    Returns
+    -------
+    ndarray, same shape and dtype as ``x``
+
+    Examples
+    --------
+    >>> relu(np.array([-2.0, 0.0, 3.0]))
+    array([0., 0., 3.])
+    """
+    x = as_array(x, "x", "relu")
+    return np.maximum(x, 0).astype(x.dtype, copy=False)
+
+
+def relu_backward(grad_out: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Gradient through :func:`relu`: pass ``grad_out`` where ``x > 0``, else 0.
+
+    At exactly ``x == 0`` the gradient is 0, as in PyTorch.
+
+    Parameters
+    ----------
+    grad_out : ndarray, same shape as ``x``
+    x : ndarray
+        The forward pass's input.
+
+    Returns
+    -------
+    ndarray, same shape as ``x``
+
+    Examples
+    --------
+    >>> relu_backward(np.ones(3), np.array([-1.0, 0.0, 2.0]))
+    array([0., 0., 1.])
+    """
+    grad_out, x = _grad_pair(grad_out, x, "relu_backward")
+    return np.where(x > 0, grad_out, 0).astype(np.result_type(grad_out, x), copy=False)
+
+
+def leaky_relu(x: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
+    """``x`` where positive, ``negative_slope * x`` elsewhere.
+
+    Examples
+    --------
+    >>> leaky_relu(np.array([-2.0, 3.0]), 0.1)
+    array([-0.2,  3. ])
+    """
+    x = as_array(x, "x", "leaky_relu")
+    return np.where(x > 0, x, negative_slope * x).astype(x.dtype, copy=False)
+
+
+def leaky_relu_backward(
+    grad_out: np.ndarray, x: np.ndarray, negative_slope: float = 0.01
+) -> np.ndarray:
+    """Gradient through :func:`leaky_relu` (slope ``negative_slope`` at ``x <= 0``)."""
+    grad_out, x = _grad_pair(grad_out, x, "leaky_relu_backward")
+    return np.where(x > 0, grad_out, negative_slope * grad_out).astype(grad_out.dtype, copy=False)
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """Logistic function ``1 / (1 + exp(-x))``, computed without overflow.
+
+    Examples
+    --------
+    >>> sigmoid(np.array([0.0, 1000.0, -1000.0]))
+    array([0.5, 1. , 0. ])
+    """
+    x = as_array(x, "x", "sigmoid")
+    # exp of a large positive number overflows; exp(-|x|) never does.
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+def sigmoid_backward(grad_out: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Gradient through :func:`sigmoid`: ``grad_out * s (1 - s)``, at most ``grad_out / 4``."""
+    grad_out, x = _grad_pair(grad_out, x, "sigmoid_backward")
+    s = sigmoid(x)
+    return grad_out * s * (1 - s)
+
+
+def tanh(x: np.ndarray) -> np.ndarray:
+    """Hyperbolic tangent, element-wise."""
+    x = as_array(x, "x", "tanh")
+    return np.tanh(x)
+
+
+def tanh_backward(grad_out: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Gradient through :func:`tanh`: ``grad_out * (1 - tanh(x)**2)``."""
+    grad_out, x = _grad_pair(grad_out, x, "tanh_backward")
+    return grad_out * (1 - np.tanh(x) ** 2)
+
+
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def gelu(x: np.ndarray) -> np.ndarray:
+    """Gaussian error linear unit, ``x * Phi(x)`` with the exact normal CDF.
+
+    This is ``torch.nn.functional.gelu`` with its default ``approximate='none'``.
+
+    Examples
+    --------
+    >>> np.round(gelu(np.array([-1.0, 0.0, 1.0])), 4)
+    array([-0.1587,  0.    ,  0.8413])
+    """
+    x = as_array(x, "x", "gelu")
+    cdf = 0.5 * (1 + _erf(x / math.sqrt(2)))
+    return (x * cdf).astype(x.dtype, copy=False)
+
+
+def gelu_backward(grad_out: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Gradient through :func:`gelu`: ``grad_out * (Phi(x) + x * phi(x))``."""
+    grad_out, x = _grad_pair(grad_out, x, "gelu_backward")
+    cdf = 0.5 * (1 + _erf(x / math.sqrt(2)))
+    pdf = np.exp(-0.5 * x**2) / math.sqrt(2 * math.pi)
+    return (grad_out * (cdf + x * pdf)).astype(np.result_type(grad_out, x), copy=False)

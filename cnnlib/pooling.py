@@ -1,0 +1,273 @@
+"""Max, average and global average pooling, with their backward passes.
+
+Semantics of ``torch.nn.functional``: ``stride`` defaults to ``kernel_size``;
+max pooling pads with ``-inf`` (padding never wins); average pooling counts
+the padded zeros in its divisor (``count_include_pad=True``); padding may be
+at most half the kernel.  Introduced in the chapter *Pooling*; the backward
+passes in *Backpropagation through convolution*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validate import as_array, check_ndim, int_pair
+from ._windows import crop, fold_add, pad, window_view
+from .conv import IntOrPair, _output_size
+
+__all__ = [
+    "max_pool2d",
+    "max_pool2d_backward",
+    "avg_pool2d",
+    "avg_pool2d_backward",
+    "global_avg_pool2d",
+    "global_avg_pool2d_backward",
+]
+
+
+@dataclass(frozen=True)
+class _PoolGeometry:
+    kernel: tuple[int, int]
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
+    pads: tuple[int, int, int, int]
+    out_size: tuple[int, int]
+
+
+def _pool_geometry(
+    fn: str, x: np.ndarray, kernel_size: IntOrPair, stride: IntOrPair | None,
+    padding: IntOrPair, dilation: IntOrPair = 1,
+) -> _PoolGeometry:
+    check_ndim(x, 4, "x", fn, "(N, C, H, W)")
+    kernel = int_pair(kernel_size, "kernel_size", fn)
+    stride_ = kernel if stride is None else int_pair(stride, "stride", fn)
+    dilation_ = int_pair(dilation, "dilation", fn)
+    ph, pw = int_pair(padding, "padding", fn, minimum=0)
+    for p, k, d, axis in ((ph, kernel[0], dilation_[0], "height"),
+                          (pw, kernel[1], dilation_[1], "width")):
+        span = d * (k - 1) + 1
+        if 2 * p > span:
+            raise ValueError(
+                f"{fn}: padding must be at most half the kernel, got padding={p} for a "
+                f"{axis} kernel spanning {span}"
+            )
+    pads = (ph, ph, pw, pw)
+    out_size = _output_size(x.shape[2:], kernel, stride_, dilation_, pads, fn, "kernel_size")
+    return _PoolGeometry(kernel, stride_, dilation_, pads, out_size)
+
+
+def _check_grad_out(fn: str, grad_out: np.ndarray, x: np.ndarray, geo: _PoolGeometry) -> None:
+    expected = (*x.shape[:2], *geo.out_size)
+    if grad_out.shape != expected:
+        raise ValueError(
+            f"{fn}: grad_out must have the forward output's shape {expected}, "
+            f"got {tuple(grad_out.shape)}"
+        )
+
+
+def _flat_windows(xp: np.ndarray, geo: _PoolGeometry) -> np.ndarray:
+    """Windows as ``(N, C, H_out, W_out, kh*kw)``, taps in row-major order."""
+    view = window_view(xp, geo.kernel, geo.stride, geo.dilation, geo.out_size)
+    n, c = xp.shape[:2]
+    return view.transpose(0, 1, 4, 5, 2, 3).reshape(n, c, *geo.out_size, -1)
+
+
+def _scatter(per_tap: np.ndarray, x_shape: tuple[int, ...], geo: _PoolGeometry) -> np.ndarray:
+    """Fold ``(N, C, H_out, W_out, kh*kw)`` tap values back onto the unpadded input."""
+    n, c = x_shape[:2]
+    windows = per_tap.reshape(n, c, *geo.out_size, *geo.kernel).transpose(0, 1, 4, 5, 2, 3)
+    padded = (x_shape[2] + geo.pads[0] + geo.pads[1], x_shape[3] + geo.pads[2] + geo.pads[3])
+    return np.ascontiguousarray(crop(fold_add(windows, padded, geo.stride, geo.dilation),
+                                     geo.pads))
+
+
+def max_pool2d(
+    x: np.ndarray, kernel_size: IntOrPair, stride: IntOrPair | None = None,
+    padding: IntOrPair = 0, dilation: IntOrPair = 1,
+) -> np.ndarray:
+    """Largest value in each window.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    kernel_size : int or (int, int)
+    stride : int or (int, int), optional
+        Defaults to ``kernel_size`` (windows side by side, no overlap).
+    padding : int or (int, int)
+        ``-inf`` added on each side; at most half the kernel.
+    dilation : int or (int, int)
+
+    Returns
+    -------
+    ndarray, shape (N, C, H_out, W_out)
+        ``H_out = floor((H + 2p - d(k-1) - 1) / s) + 1``.
+
+    Examples
+    --------
+    >>> x = np.array([[1, 3, 2, 1], [4, 6, 5, 0], [7, 2, 9, 8], [1, 0, 3, 4]])
+    >>> max_pool2d(x.reshape(1, 1, 4, 4), 2)[0, 0]
+    array([[6., 5.],
+           [7., 9.]])
+    """
+    fn = "max_pool2d"
+    x = as_array(x, "x", fn)
+    geo = _pool_geometry(fn, x, kernel_size, stride, padding, dilation)
+    return _flat_windows(pad(x, geo.pads, -np.inf), geo).max(axis=-1)
+
+
+def max_pool2d_backward(
+    grad_out: np.ndarray, x: np.ndarray, kernel_size: IntOrPair,
+    stride: IntOrPair | None = None, padding: IntOrPair = 0, dilation: IntOrPair = 1,
+) -> np.ndarray:
+    """Gradient through :func:`max_pool2d`: each window's gradient goes to its winner.
+
+    Only the input that was the maximum of a window receives that window's
+    upstream gradient; the rest get nothing.  On a tie the first maximum in
+    row-major order wins, as in PyTorch; where windows overlap, an input that
+    wins several windows collects all their gradients.
+
+    Parameters
+    ----------
+    grad_out : ndarray, shape (N, C, H_out, W_out)
+    x : ndarray, shape (N, C, H, W)
+        The forward pass's input.
+    kernel_size, stride, padding, dilation
+        As in the forward pass.
+
+    Returns
+    -------
+    ndarray, shape (N, C, H, W)
+
+    Examples
+    --------
+    >>> x = np.array([[1.0, 3.0], [4.0, 2.0]]).reshape(1, 1, 2, 2)
+    >>> max_pool2d_backward(np.ones((1, 1, 1, 1)), x, 2)[0, 0]
+    array([[0., 0.],
+           [1., 0.]])
+    """
+    fn = "max_pool2d_backward"
+    x = as_array(x, "x", fn)
+    geo = _pool_geometry(fn, x, kernel_size, stride, padding, dilation)
+    grad_out = as_array(grad_out, "grad_out", fn)
+    _check_grad_out(fn, grad_out, x, geo)
+    windows = _flat_windows(pad(x, geo.pads, -np.inf), geo)
+    winner = windows.argmax(axis=-1)[..., None]          # first maximum of each window
+    taps = np.arange(windows.shape[-1])
+    routed = np.where(taps == winner, grad_out[..., None], 0)
+    return _scatter(routed.astype(np.result_type(grad_out, x), copy=False), x.shape, geo)
+
+
+def avg_pool2d(
+    x: np.ndarray, kernel_size: IntOrPair, stride: IntOrPair | None = None,
+    padding: IntOrPair = 0,
+) -> np.ndarray:
+    """Mean of each window; padded zeros count towards the mean.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    kernel_size : int or (int, int)
+    stride : int or (int, int), optional
+        Defaults to ``kernel_size``.
+    padding : int or (int, int)
+        Zeros on each side, included in the divisor ``kh*kw``
+        (``count_include_pad=True``, PyTorch's default).
+
+    Returns
+    -------
+    ndarray, shape (N, C, H_out, W_out)
+
+    Examples
+    --------
+    >>> x = np.array([[1, 3, 2, 1], [4, 6, 5, 0], [7, 2, 9, 8], [1, 0, 3, 4]])
+    >>> avg_pool2d(x.reshape(1, 1, 4, 4), 2)[0, 0]
+    array([[3.5, 2. ],
+           [2.5, 6. ]])
+    """
+    fn = "avg_pool2d"
+    x = as_array(x, "x", fn)
+    geo = _pool_geometry(fn, x, kernel_size, stride, padding)
+    return _flat_windows(pad(x, geo.pads), geo).mean(axis=-1)
+
+
+def avg_pool2d_backward(
+    grad_out: np.ndarray, x: np.ndarray, kernel_size: IntOrPair,
+    stride: IntOrPair | None = None, padding: IntOrPair = 0,
+) -> np.ndarray:
+    """Gradient through :func:`avg_pool2d`: each window's gradient spread evenly.
+
+    Every input in a window receives ``grad_out / (kh*kw)`` from it.
+
+    Parameters
+    ----------
+    grad_out : ndarray, shape (N, C, H_out, W_out)
+    x : ndarray, shape (N, C, H, W)
+        The forward pass's input (only its shape is used).
+    kernel_size, stride, padding
+        As in the forward pass.
+
+    Returns
+    -------
+    ndarray, shape (N, C, H, W)
+
+    Examples
+    --------
+    >>> avg_pool2d_backward(np.ones((1, 1, 1, 1)), np.zeros((1, 1, 2, 2)), 2)[0, 0]
+    array([[0.25, 0.25],
+           [0.25, 0.25]])
+    """
+    fn = "avg_pool2d_backward"
+    x = as_array(x, "x", fn)
+    geo = _pool_geometry(fn, x, kernel_size, stride, padding)
+    grad_out = as_array(grad_out, "grad_out", fn)
+    _check_grad_out(fn, grad_out, x, geo)
+    taps = geo.kernel[0] * geo.kernel[1]
+    dtype = np.result_type(grad_out, x)
+    per_tap = np.broadcast_to((grad_out / taps).astype(dtype)[..., None], (*grad_out.shape, taps))
+    return _scatter(per_tap, x.shape, geo)
+
+
+def global_avg_pool2d(x: np.ndarray) -> np.ndarray:
+    """Mean of each channel over all positions: ``(N, C, H, W) -> (N, C)``.
+
+    Equals ``adaptive_avg_pool2d(x, 1).flatten(1)`` in PyTorch.
+
+    Examples
+    --------
+    >>> global_avg_pool2d(np.arange(8.0).reshape(1, 2, 2, 2))
+    array([[1.5, 5.5]])
+    """
+    fn = "global_avg_pool2d"
+    x = as_array(x, "x", fn)
+    check_ndim(x, 4, "x", fn, "(N, C, H, W)")
+    if x.shape[2] == 0 or x.shape[3] == 0:
+        raise ValueError(f"{fn}: x must have at least one position, got shape {x.shape}")
+    return x.mean(axis=(2, 3))
+
+
+def global_avg_pool2d_backward(grad_out: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Gradient through :func:`global_avg_pool2d`: ``grad_out / (H*W)`` at every position.
+
+    Parameters
+    ----------
+    grad_out : ndarray, shape (N, C)
+    x : ndarray, shape (N, C, H, W)
+
+    Returns
+    -------
+    ndarray, shape (N, C, H, W)
+    """
+    fn = "global_avg_pool2d_backward"
+    x = as_array(x, "x", fn)
+    check_ndim(x, 4, "x", fn, "(N, C, H, W)")
+    grad_out = as_array(grad_out, "grad_out", fn)
+    if grad_out.shape != x.shape[:2]:
+        raise ValueError(
+            f"{fn}: grad_out must have shape (N, C) = {tuple(x.shape[:2])}, "
+            f"got {tuple(grad_out.shape)}"
+        )
+    h, w = x.shape[2:]
+    dtype = np.result_type(grad_out, x)
+    return np.broadcast_to((grad_out / (h * w)).astype(dtype)[:, :, None, None], x.shape).copy()

@@ -1,0 +1,1 @@
+"""Matplotlib figures for the chapters: one module per topic, no maths of their own."""
