@@ -17,7 +17,7 @@ import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["FigureImage", "MessageLine", "guarded"]
+__all__ = ["BookWidget", "FigureImage", "MessageLine", "guarded"]
 
 
 class FigureImage:
@@ -97,3 +97,23 @@ def guarded(update: Callable[..., None], message: MessageLine) -> Callable[..., 
         return True
 
     return run
+
+
+class BookWidget:
+    """Base class for the book's widgets: a controller object that displays as its UI.
+
+    Subclasses build ``self.widget`` (an ipywidgets container) and expose
+    their callbacks as plain methods, which the tests call directly.  In a
+    notebook the object displays as the widget; its plain-text form is a
+    short description, so a stored output never holds a widget's raw state.
+    """
+
+    widget: widgets.Widget
+
+    def _repr_mimebundle_(self, **kwargs: object) -> dict:
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} widget>"

@@ -1,0 +1,60 @@
+"""The book builds with every Sphinx warning treated as an error.
+
+This is the same `jupyter-book build` that `make book` runs, with `-W -n
+--keep-going` added: a broken cross-reference, a missing file in `_toc.yml`,
+a malformed directive or a notebook that fails to parse fails the suite.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = ROOT / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    jb = Path(sys.executable).parent / "jupyter-book"
+    result = subprocess.run(
+        [str(jb), "build", str(ROOT), "-W", "-n", "--keep-going"],
+        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            "jupyter-book build failed (warnings are errors):\n"
+            + result.stdout[-6000:] + result.stderr[-6000:]
+        )
+    return HTML
+
+
+def test_book_builds_without_warnings(built_book: Path) -> None:
+    assert (built_book / "index.html").is_file()
+
+
+def test_every_chapter_in_the_toc_has_a_page(built_book: Path) -> None:
+    chapters = sorted((ROOT / "chapters").glob("*.ipynb"))
+    assert chapters, "no chapters found"
+    toc = (ROOT / "_toc.yml").read_text()
+    for nb in chapters:
+        assert f"chapters/{nb.stem}" in toc, f"{nb.name} is not listed in _toc.yml"
+        page = built_book / "chapters" / f"{nb.stem}.html"
+        assert page.is_file(), f"no page built for {nb.name}"
+
+
+def test_widget_state_is_embedded(built_book: Path) -> None:
+    # A chapter with widgets must carry their state, or the HTML shows nothing
+    # where the slider should be.
+    page = (built_book / "chapters" / "05-cnn-block.html").read_text()
+    assert "application/vnd.jupyter.widget-state+json" in page
+    assert "application/vnd.jupyter.widget-view+json" in page
+
+
+def test_maths_is_present_for_mathjax(built_book: Path) -> None:
+    page = (built_book / "chapters" / "05-cnn-block.html").read_text()
+    assert "math notranslate" in page
