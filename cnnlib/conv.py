@@ -330,6 +330,17 @@ def conv2d_naive(
 # --------------------------------------------------------------------------
 
 
+def _group_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` for stacks ``(G, m, k) @ (G, k, n)``, one BLAS call when ``G == 1``.
+
+    NumPy's stacked ``matmul`` may take a slower path than a 2-D product for
+    transposed operands; the common ungrouped case goes straight to ``gemm``.
+    """
+    if a.shape[0] == 1:
+        return (a[0] @ b[0])[None]
+    return np.matmul(a, b)
+
+
 def _columns(xp: np.ndarray, geo: ConvGeometry) -> np.ndarray:
     """im2col of a padded input, arranged for a single matrix product.
 
@@ -377,7 +388,7 @@ def conv2d(
     x, weight, bias, geo = _prepare("conv2d", x, weight, bias, stride, padding, dilation, groups)
     cols = _columns(pad(x, geo.pads), geo)                        # (G, K, N*L)
     w_rows = weight.reshape(geo.groups, geo.c_out // geo.groups, -1)  # (G, C_out/G, K)
-    out = np.matmul(w_rows, cols)                                 # (G, C_out/G, N*L)
+    out = _group_matmul(w_rows, cols)                             # (G, C_out/G, N*L)
     out = out.reshape(geo.c_out, geo.n, *geo.out_size).transpose(1, 0, 2, 3)
     if bias is not None:
         out = out + bias.reshape(1, -1, 1, 1)
@@ -538,8 +549,8 @@ def conv2d_backward(
     cols = _columns(pad(x, geo.pads), geo)                        # (G, K, N*L)
     w_rows = weight.reshape(g, geo.c_out // g, -1)                # (G, C_out/G, K)
 
-    grad_weight = np.matmul(g_rows, cols.transpose(0, 2, 1)).reshape(weight.shape)
-    grad_cols = np.matmul(w_rows.transpose(0, 2, 1), g_rows)      # (G, K, N*L)
+    grad_weight = _group_matmul(g_rows, cols.transpose(0, 2, 1)).reshape(weight.shape)
+    grad_cols = _group_matmul(w_rows.transpose(0, 2, 1), g_rows)  # (G, K, N*L)
     grad_bias = grad_out.sum(axis=(0, 2, 3), dtype=dtype)
 
     # (G, K, N*L) -> (N, C_in, kh, kw, Ho, Wo), then scatter-add into the image.
