@@ -34,7 +34,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lab: $(STAMP)
-	$(BIN)/python -m pip install --quiet jupyterlab
+	$(BIN)/python -m pip install --quiet -r requirements-lab.txt
 	$(BIN)/jupyter lab chapters/
 
 execute: $(STAMP)
