@@ -45,13 +45,12 @@ def _pool_geometry(
     stride_ = kernel if stride is None else int_pair(stride, "stride", fn)
     dilation_ = int_pair(dilation, "dilation", fn)
     ph, pw = int_pair(padding, "padding", fn, minimum=0)
-    for p, k, d, axis in ((ph, kernel[0], dilation_[0], "height"),
-                          (pw, kernel[1], dilation_[1], "width")):
-        span = d * (k - 1) + 1
-        if 2 * p > span:
+    for p, k, axis in ((ph, kernel[0], "height"), (pw, kernel[1], "width")):
+        # PyTorch's rule compares with the undilated kernel size.
+        if 2 * p > k:
             raise ValueError(
-                f"{fn}: padding must be at most half the kernel, got padding={p} for a "
-                f"{axis} kernel spanning {span}"
+                f"{fn}: padding must be at most half of kernel_size, got padding={p} for "
+                f"a {axis} kernel of size {k}"
             )
     pads = (ph, ph, pw, pw)
     out_size = _output_size(x.shape[2:], kernel, stride_, dilation_, pads, fn, "kernel_size")
@@ -153,7 +152,14 @@ def max_pool2d_backward(
     grad_out = as_array(grad_out, "grad_out", fn)
     _check_grad_out(fn, grad_out, x, geo)
     windows = _flat_windows(pad(x, geo.pads, -np.inf), geo)
-    winner = windows.argmax(axis=-1)[..., None]          # first maximum of each window
+    real = _flat_windows(pad(np.ones((1, 1, *x.shape[2:]), dtype=bool), geo.pads, False), geo)
+    # The winner is the first *real* tap equal to the window's maximum (NaN
+    # counts as the maximum, as in PyTorch).  Requiring a real tap matters only
+    # when every real value is -inf: the gradient then goes to the first real
+    # element, never to padding.
+    best = windows.max(axis=-1, keepdims=True)
+    ties = ((windows == best) | (np.isnan(windows) & np.isnan(best))) & real
+    winner = ties.argmax(axis=-1)[..., None]
     taps = np.arange(windows.shape[-1])
     routed = np.where(taps == winner, grad_out[..., None], 0)
     return _scatter(routed.astype(np.result_type(grad_out, x), copy=False), x.shape, geo)
