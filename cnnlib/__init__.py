@@ -27,5 +27,14 @@ from .pooling import (
     max_pool2d,
     max_pool2d_backward,
 )
+from .receptive_field import (
+    LayerField,
+    ReceptiveFieldTable,
+    effective_field_size,
+    effective_receptive_field,
+    network_layers,
+    network_stages,
+    receptive_field,
+)
 
 __version__ = "0.1.0"

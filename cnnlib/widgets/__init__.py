@@ -5,4 +5,6 @@ function the tests call directly.  A setting that cannot work shows the
 library's error message in the widget instead of a traceback.
 """
 
-from ._base import FigureImage, MessageLine, guarded
+from ._base import BookWidget, FigureImage, MessageLine, guarded
+from .receptive_field import StackBuilder, stack_builder, stack_layers
+from .step_through import ConvStepThrough, PoolStepThrough, conv_step_through, pool_step_through
