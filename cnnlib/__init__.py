@@ -3,6 +3,7 @@
 NCHW arrays throughout; names and semantics follow ``torch.nn.functional``.
 """
 
+from . import nn, optim, train
 from .activations import (
     gelu,
     gelu_backward,
@@ -27,6 +28,7 @@ from .pooling import (
     max_pool2d,
     max_pool2d_backward,
 )
+from .random import manual_seed
 from .receptive_field import (
     LayerField,
     ReceptiveFieldTable,

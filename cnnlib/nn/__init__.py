@@ -1,0 +1,40 @@
+"""``cnnlib.nn``: layers as objects with forward and backward, mirroring ``torch.nn``.
+
+Same class names, constructor arguments, attribute names and ``state_dict``
+keys as PyTorch, so weights move between the two as plain arrays.  The
+arithmetic comes from cnnlib's functional core (``cnnlib.conv2d``,
+``cnnlib.relu``, ``cnnlib.max_pool2d``, ...) and from
+:mod:`cnnlib.nn.functional` for the layers the core does not cover.
+Introduced in the chapter "A CNN from scratch".
+"""
+
+from . import functional, init
+from .activation import ReLU
+from .batchnorm import BatchNorm2d
+from .containers import Sequential
+from .conv import Conv2d
+from .dropout import Dropout
+from .linear import Flatten, Identity, Linear
+from .loss import CrossEntropyLoss
+from .module import IncompatibleKeys, Module, Parameter
+from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+
+__all__ = [
+    "AdaptiveAvgPool2d",
+    "AvgPool2d",
+    "BatchNorm2d",
+    "Conv2d",
+    "CrossEntropyLoss",
+    "Dropout",
+    "Flatten",
+    "Identity",
+    "IncompatibleKeys",
+    "Linear",
+    "MaxPool2d",
+    "Module",
+    "Parameter",
+    "ReLU",
+    "Sequential",
+    "functional",
+    "init",
+]
