@@ -16,6 +16,7 @@ from .activations import (
     tanh,
     tanh_backward,
 )
+from .backprop import conv2d_input, conv2d_weight, dilate_gradient, full_correlation, rot180
 from .conv import col2im, conv2d, conv2d_backward, conv2d_naive, conv_output_size, corr2d, im2col
 from .data import sample_photo
 from .explain import ConvStep, PoolStep, explain_conv2d, explain_pool2d
@@ -28,6 +29,7 @@ from .pooling import (
     max_pool2d,
     max_pool2d_backward,
 )
+from .pooling_stats import ShiftSensitivity, shift_sensitivity, shift_window
 from .random import manual_seed
 from .receptive_field import (
     LayerField,

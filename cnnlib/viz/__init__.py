@@ -1,6 +1,15 @@
 """Matplotlib figures for the chapters: one module per topic, no maths of their own."""
 
+from .backprop import gradient_grids, relative_error_chart
 from .grids import NumberGrid, plot_grids
+from .panels import grid_row
+from .pooling import (
+    PoolingView,
+    pool_backward_figure,
+    pooling_figure,
+    pooling_gallery,
+    shift_sensitivity_figure,
+)
 from .receptive_field import (
     draw_fields_on_photo,
     plot_effective_fields,

@@ -6,5 +6,6 @@ library's error message in the widget instead of a traceback.
 """
 
 from ._base import BookWidget, FigureImage, MessageLine, guarded
+from .pooling import PoolingExplorer, pooling_explorer
 from .receptive_field import StackBuilder, stack_builder, stack_layers
 from .step_through import ConvStepThrough, PoolStepThrough, conv_step_through, pool_step_through
