@@ -17,10 +17,34 @@ from .activations import (
     tanh_backward,
 )
 from .backprop import conv2d_input, conv2d_weight, dilate_gradient, full_correlation, rot180
+from .compose import compose_conv2d, compose_kernels, conv2d_matrix, fit_kernel, r_squared
 from .conv import col2im, conv2d, conv2d_backward, conv2d_naive, conv_output_size, corr2d, im2col
+from .counting import (
+    conv2d_macs,
+    conv2d_parameters,
+    linear_macs,
+    linear_parameters,
+    locally_connected_parameters,
+)
 from .data import sample_photo
+from .depth import stack_gradients
 from .explain import ConvStep, PoolStep, explain_conv2d, explain_pool2d
 from .gradcheck import GradCheckResult, gradcheck, numerical_gradient, relative_error
+from .images import (
+    IMAGENET_MEAN,
+    IMAGENET_STD,
+    channel_stats,
+    chw_to_hwc,
+    decode_image,
+    denormalize,
+    describe,
+    hwc_to_chw,
+    normalize,
+    sample_photo_bytes,
+    to_float,
+    to_nchw,
+    translate,
+)
 from .pooling import (
     avg_pool2d,
     avg_pool2d_backward,
@@ -40,5 +64,6 @@ from .receptive_field import (
     network_stages,
     receptive_field,
 )
+from .sparsity import dead_channels, sparsity
 
 __version__ = "0.1.0"

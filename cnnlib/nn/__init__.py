@@ -34,7 +34,12 @@ __all__ = [
     "Module",
     "Parameter",
     "ReLU",
+    "ReLU6",
     "Sequential",
+    "SiLU",
+    "Sigmoid",
+    "StochasticDepth",
+    "Tanh",
     "functional",
     "init",
 ]

@@ -1,7 +1,9 @@
 """Matplotlib figures for the chapters: one module per topic, no maths of their own."""
 
+from .activations import activation_figure, bar_figure, curve_figure
 from .backprop import gradient_grids, relative_error_chart
 from .grids import NumberGrid, plot_grids
+from .images import image_row, image_with_boxes, matrix_figure
 from .panels import grid_row
 from .pooling import (
     PoolingView,
