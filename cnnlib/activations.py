@@ -84,6 +84,16 @@ def relu_backward(grad_out: np.ndarray, x: np.ndarray) -> np.ndarray:
 def leaky_relu(x: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
     """``x`` where positive, ``negative_slope * x`` elsewhere.
 
+    Parameters
+    ----------
+    x : ndarray, any shape
+    negative_slope : float
+        Slope used where ``x <= 0`` (PyTorch's default 0.01).
+
+    Returns
+    -------
+    ndarray, same shape and dtype as ``x``
+
     Examples
     --------
     >>> leaky_relu(np.array([-2.0, 3.0]), 0.1)
@@ -96,13 +106,35 @@ def leaky_relu(x: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
 def leaky_relu_backward(
     grad_out: np.ndarray, x: np.ndarray, negative_slope: float = 0.01
 ) -> np.ndarray:
-    """Gradient through :func:`leaky_relu` (slope ``negative_slope`` at ``x <= 0``)."""
+    """Gradient through :func:`leaky_relu` (slope ``negative_slope`` at ``x <= 0``).
+
+    Parameters
+    ----------
+    grad_out : ndarray, same shape as ``x``
+        Gradient of the loss with respect to the function's output.
+    x : ndarray
+        The forward pass's input.
+    negative_slope : float
+        Slope used where ``x <= 0`` (PyTorch's default 0.01).
+
+    Returns
+    -------
+    ndarray, same shape as ``x``
+    """
     grad_out, x = _grad_pair(grad_out, x, "leaky_relu_backward")
     return np.where(x > 0, grad_out, negative_slope * grad_out).astype(grad_out.dtype, copy=False)
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """Logistic function ``1 / (1 + exp(-x))``, computed without overflow.
+
+    Parameters
+    ----------
+    x : ndarray, any shape
+
+    Returns
+    -------
+    ndarray, same shape and dtype as ``x``
 
     Examples
     --------
@@ -116,20 +148,53 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def sigmoid_backward(grad_out: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Gradient through :func:`sigmoid`: ``grad_out * s (1 - s)``, at most ``grad_out / 4``."""
+    """Gradient through :func:`sigmoid`: ``grad_out * s (1 - s)``, at most ``grad_out / 4``.
+
+    Parameters
+    ----------
+    grad_out : ndarray, same shape as ``x``
+        Gradient of the loss with respect to the function's output.
+    x : ndarray
+        The forward pass's input.
+
+    Returns
+    -------
+    ndarray, same shape as ``x``
+    """
     grad_out, x = _grad_pair(grad_out, x, "sigmoid_backward")
     s = sigmoid(x)
     return grad_out * s * (1 - s)
 
 
 def tanh(x: np.ndarray) -> np.ndarray:
-    """Hyperbolic tangent, element-wise."""
+    """Hyperbolic tangent, element-wise.
+
+    Parameters
+    ----------
+    x : ndarray, any shape
+
+    Returns
+    -------
+    ndarray, same shape and dtype as ``x``
+    """
     x = as_array(x, "x", "tanh")
     return np.tanh(x)
 
 
 def tanh_backward(grad_out: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Gradient through :func:`tanh`: ``grad_out * (1 - tanh(x)**2)``."""
+    """Gradient through :func:`tanh`: ``grad_out * (1 - tanh(x)**2)``.
+
+    Parameters
+    ----------
+    grad_out : ndarray, same shape as ``x``
+        Gradient of the loss with respect to the function's output.
+    x : ndarray
+        The forward pass's input.
+
+    Returns
+    -------
+    ndarray, same shape as ``x``
+    """
     grad_out, x = _grad_pair(grad_out, x, "tanh_backward")
     return grad_out * (1 - np.tanh(x) ** 2)
 
@@ -140,7 +205,13 @@ _erf = np.vectorize(math.erf, otypes=[np.float64])
 def gelu(x: np.ndarray) -> np.ndarray:
     """Gaussian error linear unit, ``x * Phi(x)`` with the exact normal CDF.
 
-    This is ``torch.nn.functional.gelu`` with its default ``approximate='none'``.
+    Parameters
+    ----------
+    x : ndarray, any shape
+
+    Returns
+    -------
+    ndarray, same shape and dtype as ``x``
 
     Examples
     --------
@@ -153,7 +224,19 @@ def gelu(x: np.ndarray) -> np.ndarray:
 
 
 def gelu_backward(grad_out: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Gradient through :func:`gelu`: ``grad_out * (Phi(x) + x * phi(x))``."""
+    """Gradient through :func:`gelu`: ``grad_out * (Phi(x) + x * phi(x))``.
+
+    Parameters
+    ----------
+    grad_out : ndarray, same shape as ``x``
+        Gradient of the loss with respect to the function's output.
+    x : ndarray
+        The forward pass's input.
+
+    Returns
+    -------
+    ndarray, same shape as ``x``
+    """
     grad_out, x = _grad_pair(grad_out, x, "gelu_backward")
     cdf = 0.5 * (1 + _erf(x / math.sqrt(2)))
     pdf = np.exp(-0.5 * x**2) / math.sqrt(2 * math.pi)
