@@ -2,6 +2,15 @@
 
 from .activations import activation_figure, bar_figure, curve_figure
 from .backprop import gradient_grids, relative_error_chart
+from .conv import (
+    KernelEffect,
+    KernelPlacement,
+    plot_conv_steps,
+    plot_feature_maps,
+    plot_kernel_effect,
+    plot_kernel_gallery,
+    plot_kernel_placement,
+)
 from .grids import NumberGrid, plot_grids
 from .images import image_row, image_with_boxes, matrix_figure
 from .panels import grid_row

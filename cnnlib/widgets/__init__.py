@@ -6,6 +6,8 @@ library's error message in the widget instead of a traceback.
 """
 
 from ._base import BookWidget, FigureImage, MessageLine, guarded
+from .playground import KernelPlayground, kernel_playground
 from .pooling import PoolingExplorer, pooling_explorer
 from .receptive_field import StackBuilder, stack_builder, stack_layers
+from .size_explorer import SizeExplorer, size_explorer
 from .step_through import ConvStepThrough, PoolStepThrough, conv_step_through, pool_step_through
