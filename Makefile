@@ -9,11 +9,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BOOK_FLAGS := --keep-going
 
-.PHONY: book test lab execute lint clean help
+.PHONY: book test lab execute lint clean help serve
 
 help:
 	@echo "make book     build the HTML book into _build/html/"
-	@echo "make test     run every test: cnnlib, strict nbval over every chapter, the book build"
+	@echo "make test     run every test: cnnlib, strict nbval over every chapter, the book build,"
+	@echo "              every page in a real browser with no network, one chapter run live"
+	@echo "make serve    serve the built book on http://127.0.0.1:8000/ (to run chapters live)"
 	@echo "make lab      open the chapters in JupyterLab with live sliders"
 	@echo "make execute  re-run every chapter and store its outputs (authors only)"
 
@@ -29,6 +31,7 @@ book: $(STAMP)
 	set -eo pipefail; $(BIN)/jupyter-book build . $(BOOK_FLAGS)
 	@echo
 	@echo "The book is at: file://$(CURDIR)/_build/html/index.html"
+	@echo "To run its chapters live in the page: make serve, then open http://127.0.0.1:8000/"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -39,6 +42,11 @@ lab: $(STAMP)
 
 execute: $(STAMP)
 	$(BIN)/python tools/execute_chapters.py chapters/*.ipynb
+
+# "Run this chapter live" (JupyterLite) needs the book served over HTTP, not opened as a file.
+serve:
+	@test -f _build/html/index.html || $(MAKE) book
+	$(PYTHON) -m http.server 8000 --bind 127.0.0.1 --directory _build/html
 
 clean:
 	rm -rf _build

@@ -1,0 +1,157 @@
+"""Sphinx extension (loaded from _config.yml): a book that needs no network, and runs live.
+
+Reading offline
+    `mathjax_path` and myst-nb's `nb_ipywidgets_js` (set in _config.yml) point at files
+    under ``_static/vendor/``; this extension copies ``vendor/`` (MathJax, RequireJS and the
+    widget manager, pinned, see THIRD_PARTY_NOTICES.md) and ``tools/static/`` there when
+    the build finishes.  That tree is copied, not listed in ``html_static_path``, so
+    Jupyter Book does not add each of its scripts to every page.  The build fails if any
+    page would still load a script from another host.
+
+Console errors a default Jupyter Book 1 build shows, fixed here
+    - sphinx-thebe's inline ``const THEBE_JS_URL`` script is added twice under Sphinx 7.4
+      (a SyntaxError on every page): duplicates are dropped;
+    - pydata-sphinx-theme reports "invalid theme mode" on a first visit: ``default_mode``
+      is set;
+    - widget labels typeset with MathJax 2's ``MathJax.Hub.Queue``: tools/static/
+      book-widgets.js maps it onto MathJax 3.
+
+Running live
+    Every chapter page gets a "Run this chapter live" link to its JupyterLite copy, which
+    tools/build_live.py builds into ``<html>/lite/`` (skipped when unchanged).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+logger = logging.getLogger(__name__)
+
+sys.path.insert(0, str(HERE))
+import build_live  # noqa: E402
+
+LIVE_NOTE = (
+    "Opens this chapter as a notebook running in your browser (Python compiled to "
+    "WebAssembly, served by this book: nothing to install, no internet needed). The first "
+    "start takes about half a minute; then the sliders recompute as you drag them."
+)
+FILE_NOTE = (
+    "Running live needs the book served over HTTP, not opened as a file: run `make serve` "
+    "and open http://127.0.0.1:8000/ instead."
+)
+
+
+def _config_inited(app: Sphinx, config) -> None:
+    context = dict(config.html_context or {})
+    context.setdefault("default_mode", "auto")
+    config.html_context = context
+
+
+def _is_external(url: str) -> bool:
+    return bool(re.match(r"^(https?:)?//", url))
+
+
+def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    scripts = context.get("script_files")
+    if scripts is not None and app.builder.format == "html":
+        names = [str(js.filename or "") for js in scripts]
+        mathjax = app.config.mathjax_path
+        if any(n.endswith("embed-amd.js") for n in names) and mathjax not in names:
+            # widget labels may hold maths: load MathJax on every page with widgets
+            if app.config.mathjax3_config:
+                app.builder.add_js_file(
+                    "", body="window.MathJax = " + json.dumps(app.config.mathjax3_config)
+                )
+            app.builder.add_js_file(mathjax, defer="defer")
+        seen, kept = set(), []
+        for js in scripts:
+            body = js.attributes.get("body") or ""
+            if body.startswith("window.MathJax =") and js.priority >= 200:
+                # MathJax's configuration first: book-widgets.js extends it
+                js = type(js)(js.filename, priority=150, **js.attributes)
+            key = (str(js.filename or ""), js.attributes.get("body"))
+            if key in seen:
+                continue
+            seen.add(key)
+            if _is_external(str(js.filename or "")):
+                logger.warning(
+                    "page %s would load %s from another host (set it to a vendored file)",
+                    pagename, js.filename, type="book_offline", subtype="external",
+                )
+            kept.append(js)
+        scripts[:] = kept
+
+    if app.builder.format != "html" or doctree is None or "body" not in context:
+        return
+    source = Path(app.env.doc2path(pagename))
+    if source.suffix == ".ipynb" and app.config.book_live:
+        href = context["pathto"]("lite/notebooks/index.html", 1) + f"?path={source.name}"
+        button = (
+            '<div class="book-run-live">'
+            f'<a class="btn btn-sm book-run-live-button" href="{href}">'
+            "&#9654;&#xFE0E; Run this chapter live</a>"
+            f'<span class="book-run-live-note">{LIVE_NOTE}</span></div>'
+            # JupyterLite needs a web server; say so to a reader who opened the file
+            "<script>if (location.protocol === 'file:') {"
+            "document.querySelectorAll('.book-run-live-note').forEach(function (n) {"
+            f"n.textContent = {json.dumps(FILE_NOTE)}; }});}}</script>"
+        )
+        body = context["body"]
+        if "</h1>" in body:
+            context["body"] = body.replace("</h1>", "</h1>" + button, 1)
+        else:
+            context["body"] = button + body
+
+
+def _live_chapters(app: Sphinx) -> list[Path]:
+    return sorted(
+        Path(app.env.doc2path(doc)) for doc in app.env.found_docs
+        if str(app.env.doc2path(doc)).endswith(".ipynb")
+    )
+
+
+def _copy_tree(src: Path, dest: Path, skip: tuple[str, ...] = ()) -> None:
+    for path in src.rglob("*"):
+        if path.is_file() and path.relative_to(src).parts[0] not in skip:
+            target = dest / path.relative_to(src)
+            if target.is_file() and target.stat().st_size == path.stat().st_size \
+                    and target.stat().st_mtime >= path.stat().st_mtime:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+
+
+def _build_finished(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    out = Path(app.outdir)
+    # vendor/pyodide holds checksums only; tools/build_live.py serves Pyodide under lite/
+    _copy_tree(ROOT / "vendor", out / "_static" / "vendor", skip=("pyodide",))
+    _copy_tree(HERE / "static", out / "_static" / "book")
+    # browsers ask for /favicon.ico whenever a page names no icon (JupyterLite's, briefly)
+    build_live.write_favicons(out, names=("favicon",))
+    if not app.config.book_live:
+        return
+    try:
+        build_live.build(out, _live_chapters(app))
+    except Exception as err:  # report, as a Sphinx warning (an error under -W)
+        logger.warning("the live (JupyterLite) build failed: %s", err,
+                       type="book_offline", subtype="live")
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("book_live", True, "html")
+    app.connect("config-inited", _config_inited)
+    app.connect("html-page-context", _page_context, priority=900)
+    app.connect("build-finished", _build_finished)
+    app.add_css_file("book/book.css")
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
