@@ -3,7 +3,7 @@
 NCHW arrays throughout; names and semantics follow ``torch.nn.functional``.
 """
 
-from . import nn, optim, train
+from . import models, nn, optim, train
 from .activations import (
     gelu,
     gelu_backward,
@@ -65,5 +65,6 @@ from .receptive_field import (
     receptive_field,
 )
 from .sparsity import dead_channels, sparsity
+from .summary import summary
 
 __version__ = "0.1.0"

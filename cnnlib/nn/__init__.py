@@ -17,7 +17,9 @@ from .dropout import Dropout
 from .linear import Flatten, Identity, Linear
 from .loss import CrossEntropyLoss
 from .module import IncompatibleKeys, Module, Parameter
+from .nonlinear import ReLU6, Sigmoid, SiLU, Tanh
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .stochastic_depth import StochasticDepth
 
 __all__ = [
     "AdaptiveAvgPool2d",

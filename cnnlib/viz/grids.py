@@ -32,11 +32,13 @@ class NumberGrid:
         signed values such as kernels and gradients.
     vmin, vmax : float, optional
         Colour limits; symmetric around 0 for ``'RdBu'`` if not given.
+    fontsize : float
+        Size of the numbers written in the cells.
     """
 
     def __init__(
         self, ax: Axes, values: np.ndarray, title: str = "", cmap: str = "Greys",
-        vmin: float | None = None, vmax: float | None = None,
+        vmin: float | None = None, vmax: float | None = None, fontsize: float = 10,
     ) -> None:
         values = np.asarray(values, dtype=float)
         finite = values[np.isfinite(values)]
@@ -51,7 +53,7 @@ class NumberGrid:
         self.vmin, self.vmax = vmin, vmax
         self.image = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax)
         h, w = values.shape
-        self.texts = [[ax.text(j, i, "", ha="center", va="center", fontsize=10)
+        self.texts = [[ax.text(j, i, "", ha="center", va="center", fontsize=fontsize)
                        for j in range(w)] for i in range(h)]
         self.window = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor="#e66100",
                                 linewidth=3, visible=False)

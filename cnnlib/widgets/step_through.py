@@ -84,18 +84,19 @@ class ConvStepThrough(BookWidget):
         self._offset = (top, left)
         shown = pad(x4.astype(float), (top, bottom, left, right))[0, 0]
 
-        self.figure = FigureImage(figsize=(11, 3.2))
+        self.figure = FigureImage(figsize=(10, 3.3), dpi=110)
         axes = self.figure.fig.subplots(1, 4)
+        big = {"fontsize": 13}
         self.input_grid = NumberGrid(axes[0], shown, "input" + (" (zero-padded)" if top or left
-                                                                  else ""))
-        self.kernel_grid = NumberGrid(axes[1], first.kernel[0], "kernel", cmap="RdBu")
+                                                                  else ""), **big)
+        self.kernel_grid = NumberGrid(axes[1], first.kernel[0], "kernel", cmap="RdBu", **big)
         bound = float(np.max(np.abs([s.products for s in self.steps])))
         self.product_grid = NumberGrid(axes[2], first.products[0], "patch × kernel",
-                                       cmap="RdBu", vmin=-bound or -1, vmax=bound or 1)
+                                       cmap="RdBu", vmin=-bound or -1, vmax=bound or 1, **big)
         self.output_grid = NumberGrid(axes[3], np.full_like(self.output, np.nan),
                                       "output (so far)", cmap="RdBu",
                                       vmin=-np.abs(self.output).max() or -1,
-                                      vmax=np.abs(self.output).max() or 1)
+                                      vmax=np.abs(self.output).max() or 1, **big)
         self.slider = widgets.IntSlider(value=0, min=0, max=len(self.steps) - 1,
                                         description="step", continuous_update=True)
         self.text = widgets.HTML()
@@ -149,12 +150,12 @@ class PoolStepThrough(BookWidget):
             explain_pool2d(x4, kernel_size, stride, padding, mode, row=i, col=j)
             for i in range(ho) for j in range(wo)
         ]
-        self.figure = FigureImage(figsize=(6.5, 3.2))
+        self.figure = FigureImage(figsize=(6.5, 3.3), dpi=110)
         axes = self.figure.fig.subplots(1, 2)
-        self.input_grid = NumberGrid(axes[0], x4[0, 0], "input")
+        self.input_grid = NumberGrid(axes[0], x4[0, 0], "input", fontsize=13)
         self.output_grid = NumberGrid(axes[1], np.full_like(self.output, np.nan),
                                       f"{mode} pool output (so far)",
-                                      vmin=float(x4.min()), vmax=float(x4.max()))
+                                      vmin=float(x4.min()), vmax=float(x4.max()), fontsize=13)
         self.slider = widgets.IntSlider(value=0, min=0, max=len(self.steps) - 1,
                                         description="step")
         self.text = widgets.HTML()
