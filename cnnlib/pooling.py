@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validate import as_array, check_ndim, int_pair
-from ._windows import crop, fold_add, pad, window_view
+from ._windows import crop, pad
 from .conv import IntOrPair, _output_size
 
 __all__ = [
@@ -66,20 +66,32 @@ def _check_grad_out(fn: str, grad_out: np.ndarray, x: np.ndarray, geo: _PoolGeom
         )
 
 
-def _flat_windows(xp: np.ndarray, geo: _PoolGeometry) -> np.ndarray:
-    """Windows as ``(N, C, H_out, W_out, kh*kw)``, taps in row-major order."""
-    view = window_view(xp, geo.kernel, geo.stride, geo.dilation, geo.out_size)
-    n, c = xp.shape[:2]
-    return view.transpose(0, 1, 4, 5, 2, 3).reshape(n, c, *geo.out_size, -1)
+def _taps(xp: np.ndarray, geo: _PoolGeometry):
+    """Yield ``(t, tap)`` for every kernel offset, row-major: ``tap`` is the strided view
+    ``(N, C, H_out, W_out)`` of the padded input under that offset of every window.
+
+    Pooling reduces over the ``kh*kw`` taps of each window; looping over the
+    few taps with whole-array operations avoids copying every window out.
+    """
+    (kh, kw), (sh, sw), (dh, dw) = geo.kernel, geo.stride, geo.dilation
+    ho, wo = geo.out_size
+    for i in range(kh):
+        for j in range(kw):
+            r0, c0 = i * dh, j * dw
+            yield i * kw + j, xp[:, :, r0 : r0 + sh * (ho - 1) + 1 : sh,
+                                 c0 : c0 + sw * (wo - 1) + 1 : sw]
 
 
-def _scatter(per_tap: np.ndarray, x_shape: tuple[int, ...], geo: _PoolGeometry) -> np.ndarray:
-    """Fold ``(N, C, H_out, W_out, kh*kw)`` tap values back onto the unpadded input."""
-    n, c = x_shape[:2]
-    windows = per_tap.reshape(n, c, *geo.out_size, *geo.kernel).transpose(0, 1, 4, 5, 2, 3)
+def _scatter_taps(
+    values_for_tap, x_shape: tuple[int, ...], geo: _PoolGeometry, dtype: np.dtype
+) -> np.ndarray:
+    """Add ``values_for_tap(t)`` (shape ``(N, C, H_out, W_out)``) back under tap ``t`` of
+    every window, summing overlaps; return the gradient on the unpadded input."""
     padded = (x_shape[2] + geo.pads[0] + geo.pads[1], x_shape[3] + geo.pads[2] + geo.pads[3])
-    return np.ascontiguousarray(crop(fold_add(windows, padded, geo.stride, geo.dilation),
-                                     geo.pads))
+    grad = np.zeros((*x_shape[:2], *padded), dtype=dtype)
+    for t, view in _taps(grad, geo):
+        view += values_for_tap(t)
+    return np.ascontiguousarray(crop(grad, geo.pads))
 
 
 def max_pool2d(
@@ -113,7 +125,11 @@ def max_pool2d(
     fn = "max_pool2d"
     x = as_array(x, "x", fn)
     geo = _pool_geometry(fn, x, kernel_size, stride, padding, dilation)
-    return _flat_windows(pad(x, geo.pads, -np.inf), geo).max(axis=-1)
+    out = None
+    for _, tap in _taps(pad(x, geo.pads, -np.inf), geo):
+        # np.maximum propagates NaN, as PyTorch's max pooling does.
+        out = tap.copy() if out is None else np.maximum(out, tap, out=out)
+    return out
 
 
 def max_pool2d_backward(
@@ -151,18 +167,20 @@ def max_pool2d_backward(
     geo = _pool_geometry(fn, x, kernel_size, stride, padding, dilation)
     grad_out = as_array(grad_out, "grad_out", fn)
     _check_grad_out(fn, grad_out, x, geo)
-    windows = _flat_windows(pad(x, geo.pads, -np.inf), geo)
-    real = _flat_windows(pad(np.ones((1, 1, *x.shape[2:]), dtype=bool), geo.pads, False), geo)
-    # The winner is the first *real* tap equal to the window's maximum (NaN
-    # counts as the maximum, as in PyTorch).  Requiring a real tap matters only
-    # when every real value is -inf: the gradient then goes to the first real
-    # element, never to padding.
-    best = windows.max(axis=-1, keepdims=True)
-    ties = ((windows == best) | (np.isnan(windows) & np.isnan(best))) & real
-    winner = ties.argmax(axis=-1)[..., None]
-    taps = np.arange(windows.shape[-1])
-    routed = np.where(taps == winner, grad_out[..., None], 0)
-    return _scatter(routed.astype(np.result_type(grad_out, x), copy=False), x.shape, geo)
+    xp = pad(x, geo.pads, -np.inf)
+    real = pad(np.ones((1, 1, *x.shape[2:]), dtype=bool), geo.pads, False)
+    # PyTorch's scan, tap by tap in row-major order: each window starts at its
+    # first real (unpadded) element and moves on only to a strictly larger
+    # value or a NaN, so ties go to the first maximum and padding never wins.
+    best = np.full((*x.shape[:2], *geo.out_size), -np.inf, dtype=x.dtype)
+    winner = np.full(best.shape, -1)
+    for (t, value), (_, is_real) in zip(_taps(xp, geo), _taps(real, geo), strict=True):
+        winner = np.where(is_real & (winner < 0), t, winner)
+        better = is_real & ((value > best) | np.isnan(value))
+        best = np.where(better, value, best)
+        winner = np.where(better, t, winner)
+    dtype = np.result_type(grad_out, x)
+    return _scatter_taps(lambda t: np.where(winner == t, grad_out, 0), x.shape, geo, dtype)
 
 
 def avg_pool2d(
@@ -195,7 +213,10 @@ def avg_pool2d(
     fn = "avg_pool2d"
     x = as_array(x, "x", fn)
     geo = _pool_geometry(fn, x, kernel_size, stride, padding)
-    return _flat_windows(pad(x, geo.pads), geo).mean(axis=-1)
+    total = None
+    for _, tap in _taps(pad(x, geo.pads), geo):
+        total = tap.copy() if total is None else np.add(total, tap, out=total)
+    return total / (geo.kernel[0] * geo.kernel[1])
 
 
 def avg_pool2d_backward(
@@ -229,10 +250,9 @@ def avg_pool2d_backward(
     geo = _pool_geometry(fn, x, kernel_size, stride, padding)
     grad_out = as_array(grad_out, "grad_out", fn)
     _check_grad_out(fn, grad_out, x, geo)
-    taps = geo.kernel[0] * geo.kernel[1]
     dtype = np.result_type(grad_out, x)
-    per_tap = np.broadcast_to((grad_out / taps).astype(dtype)[..., None], (*grad_out.shape, taps))
-    return _scatter(per_tap, x.shape, geo)
+    share = (grad_out / (geo.kernel[0] * geo.kernel[1])).astype(dtype, copy=False)
+    return _scatter_taps(lambda t: share, x.shape, geo, dtype)
 
 
 def global_avg_pool2d(x: np.ndarray) -> np.ndarray:
