@@ -56,6 +56,40 @@ def torch_or_none():
     return torch
 
 
+def measure(name: str, n: int, c_in: int, h: int, c_out: int, k: int, s: int, p: int,
+            torch, rng: np.random.Generator) -> str:
+    """One table row: the ratios for one layer shape."""
+    x = rng.standard_normal((n, c_in, h, h), dtype=np.float32)
+    w = rng.standard_normal((c_out, c_in, k, k), dtype=np.float32)
+    b = rng.standard_normal(c_out, dtype=np.float32)
+    out = conv_output_size(h, k, s, p)
+    grad = rng.standard_normal((n, c_out, out, out), dtype=np.float32)
+    a = rng.standard_normal((c_out, c_in * k * k), dtype=np.float32)
+    m = rng.standard_normal((c_in * k * k, n * out * out), dtype=np.float32)
+
+    t_fwd = best_time(lambda: conv2d(x, w, b, s, p))
+    t_floor = best_time(lambda: a @ m)
+    t_bwd = best_time(lambda: conv2d_backward(grad, x, w, s, p))
+    t_naive_one = best_time(lambda: conv2d_naive(x[:1], w, b, s, p), repeat=1)
+    row = (f"{name:<38}{t_fwd / t_floor:>10.2f}{t_bwd / t_fwd:>9.2f}"
+           f"{t_naive_one * n / t_fwd:>11.0f}")
+    if torch:
+        xt = torch.from_numpy(x).requires_grad_(True)
+        wt = torch.from_numpy(w).requires_grad_(True)
+        bt = torch.from_numpy(b).requires_grad_(True)
+        gt = torch.from_numpy(grad)
+        with torch.no_grad():
+            t_torch = best_time(lambda: torch.nn.functional.conv2d(xt, wt, bt, s, p))
+
+        def torch_backward():
+            y = torch.nn.functional.conv2d(xt, wt, bt, s, p)
+            torch.autograd.grad(y, (xt, wt, bt), gt)
+
+        t_torch_bwd = best_time(torch_backward) - t_torch  # backward alone
+        row += f"{t_fwd / t_torch:>11.2f}{t_bwd / max(t_torch_bwd, 1e-9):>11.2f}"
+    return row
+
+
 def main() -> None:
     torch = torch_or_none()
     rng = np.random.default_rng(0)
@@ -63,36 +97,8 @@ def main() -> None:
               + (f"{'fwd/torch':>11}{'bwd/torch':>11}" if torch else ""))
     print(header)
     print("-" * len(header))
-    for name, n, c_in, h, c_out, k, s, p in CASES:
-        x = rng.standard_normal((n, c_in, h, h), dtype=np.float32)
-        w = rng.standard_normal((c_out, c_in, k, k), dtype=np.float32)
-        b = rng.standard_normal(c_out, dtype=np.float32)
-        out = conv_output_size(h, k, s, p)
-        grad = rng.standard_normal((n, c_out, out, out), dtype=np.float32)
-        a = rng.standard_normal((c_out, c_in * k * k), dtype=np.float32)
-        m = rng.standard_normal((c_in * k * k, n * out * out), dtype=np.float32)
-
-        t_fwd = best_time(lambda: conv2d(x, w, b, s, p))
-        t_floor = best_time(lambda: a @ m)
-        t_bwd = best_time(lambda: conv2d_backward(grad, x, w, s, p))
-        t_naive_one = best_time(lambda: conv2d_naive(x[:1], w, b, s, p), repeat=1)
-        row = (f"{name:<38}{t_fwd / t_floor:>10.2f}{t_bwd / t_fwd:>9.2f}"
-               f"{t_naive_one * n / t_fwd:>11.0f}")
-        if torch:
-            xt = torch.from_numpy(x).requires_grad_(True)
-            wt = torch.from_numpy(w).requires_grad_(True)
-            bt = torch.from_numpy(b).requires_grad_(True)
-            gt = torch.from_numpy(grad)
-            with torch.no_grad():
-                t_torch = best_time(lambda: torch.nn.functional.conv2d(xt, wt, bt, s, p))
-
-            def torch_backward():
-                y = torch.nn.functional.conv2d(xt, wt, bt, s, p)
-                torch.autograd.grad(y, (xt, wt, bt), gt)
-
-            t_torch_bwd = best_time(torch_backward) - t_torch  # backward alone
-            row += f"{t_fwd / t_torch:>11.2f}{t_bwd / max(t_torch_bwd, 1e-9):>11.2f}"
-        print(row)
+    for case in CASES:
+        print(measure(*case, torch, rng))
     print()
     print("fwd/floor: conv2d forward over a bare matmul of the same size (target <= 1.5)")
     print("bwd/fwd:   conv2d_backward over conv2d forward (target <= 3)")
