@@ -309,6 +309,22 @@ def evaluate(model: Module, loss_fn: Module | None, data: Any,
     return {"loss": loss, "accuracy": correct / count if count else math.nan}
 
 
+class _SilentBar:
+    """Stands in for a tqdm bar when ``progress=False``."""
+
+    def set_description(self, text: str) -> None:
+        pass
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def set_postfix(self, values: object) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def fit(
     model: Module, loss_fn: Module, optimizer: Any, train_data: Any, epochs: int = 1,
     val_data: Any = None, batch_size: int = 32, shuffle: bool = True, seed: int | None = None,
@@ -363,13 +379,16 @@ def fit(
             f"{fn}: train_data must be a DataLoader or a pair (X, y), "
             f"got {type(train_data).__name__}"
         )
-    from tqdm.auto import tqdm
-
     history: dict[str, list[float]] = {"loss": [], "accuracy": [], "lr": []}
     if val_data is not None:
         history["val_loss"] = []
         history["val_accuracy"] = []
-    bar = tqdm(total=epochs * len(loader), disable=not progress, unit="batch")
+    if progress:
+        from tqdm.auto import tqdm  # only when asked for: the live (Pyodide) kernel lacks it
+
+        bar = tqdm(total=epochs * len(loader), unit="batch")
+    else:
+        bar = _SilentBar()
     try:
         for epoch in range(epochs):
             bar.set_description(f"epoch {epoch + 1}/{epochs}")

@@ -318,3 +318,14 @@ def test_resnet_feature_maps_are_the_stages_of_the_forward_pass():
     pooled = maps["layer4"].mean(axis=(2, 3))
     expected = pooled @ model.fc.weight.data.T + model.fc.bias.data
     np.testing.assert_allclose(model(x), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_digits_cnn_parameter_count_by_hand():
+    # conv1 16*1*3*3 + 16 = 160, bn1 2*16 = 32, conv2 32*16*3*3 + 32 = 4640, bn2 2*32 = 64,
+    # fc1 128*64 + 64 = 8256, fc2 64*10 + 10 = 650.
+    from cnnlib.models import digits_cnn
+
+    assert sum(p.size for p in digits_cnn().parameters()) == 160 + 32 + 4640 + 64 + 8256 + 650
+    assert sum(p.size for p in digits_cnn(batch_norm=False).parameters()) == 160 + 4640 + 8256 + 650
+    model = digits_cnn(dropout=0.5)
+    assert model(np.zeros((3, 1, 8, 8), dtype=np.float32)).shape == (3, 10)

@@ -34,12 +34,14 @@ from typing import Any
 import numpy as np
 
 from .classic import VGG, AlexNet, LeNet5, alexnet, lenet5, make_layers, vgg16
+from .digits import digits_cnn
 from .efficientnet import EfficientNet, MBConv, MBConvConfig, efficientnet_b0
 from .mobilenet import InvertedResidual, MobileNetV2, make_divisible, mobilenet_v2
 from .ops import Conv2dNormActivation, SqueezeExcitation
 from .resnet import BasicBlock, Bottleneck, ResNet, conv1x1, conv3x3, resnet18, resnet50
 
 __all__ = [
+    "digits_cnn",
     "AlexNet",
     "BasicBlock",
     "Bottleneck",

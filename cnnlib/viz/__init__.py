@@ -27,3 +27,4 @@ from .receptive_field import (
     plot_field_growth,
     plot_stack_1d,
 )
+from .training import confusion_figure, history_figure, running_stats_figure

@@ -1,0 +1,201 @@
+"""Reading a training run: when a curve crosses a line, where it bottoms out, what went wrong.
+
+Small functions over the per-epoch lists that :func:`cnnlib.train.fit`
+returns and over a model's outputs on a test set: the epoch a curve first
+reaches a target, the epoch of its best value, the test examples with the
+highest loss, per-class accuracy and the most frequent confusions from a
+confusion matrix (:func:`cnnlib.train.confusion_matrix`).  Introduced in the
+chapter "Training in practice".
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+from .nn.functional import cross_entropy
+
+__all__ = [
+    "best_epoch",
+    "epochs_to_reach",
+    "hardest_examples",
+    "most_confused",
+    "per_class_accuracy",
+]
+
+
+def _curve(values: Sequence[float] | np.ndarray, fn: str) -> np.ndarray:
+    v = np.asarray(values, dtype=np.float64)
+    if v.ndim != 1 or v.size == 0:
+        raise ValueError(
+            f"{fn}: values must be a non-empty 1-D sequence (one number per epoch), got shape "
+            f"{tuple(v.shape)}"
+        )
+    return v
+
+
+def epochs_to_reach(values: Sequence[float] | np.ndarray, threshold: float) -> int | None:
+    """The first epoch (counting from 1) whose value is at least ``threshold``.
+
+    Parameters
+    ----------
+    values : sequence of float, length E
+        One number per epoch, e.g. ``history['val_accuracy']``.
+    threshold : float
+
+    Returns
+    -------
+    int or None
+        ``e`` in ``1..E`` with ``values[e - 1] >= threshold`` and no earlier
+        epoch reaching it; None if no epoch does.
+
+    Examples
+    --------
+    >>> epochs_to_reach([0.5, 0.93, 0.97, 0.96], 0.95)
+    3
+    >>> epochs_to_reach([0.5, 0.6], 0.95) is None
+    True
+    """
+    fn = "epochs_to_reach"
+    v = _curve(values, fn)
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
+        raise TypeError(f"{fn}: threshold must be a number, got {type(threshold).__name__}")
+    hits = np.flatnonzero(v >= threshold)
+    return int(hits[0]) + 1 if hits.size else None
+
+
+def best_epoch(values: Sequence[float] | np.ndarray, mode: str = "min") -> int:
+    """The epoch (counting from 1) of the smallest (``'min'``) or largest (``'max'``) value.
+
+    The first such epoch when several tie.  With a test loss, the epochs
+    after the best one are where the network started to overfit.
+
+    Parameters
+    ----------
+    values : sequence of float, length E
+    mode : {'min', 'max'}, default 'min'
+
+    Returns
+    -------
+    int in ``1..E``
+
+    Examples
+    --------
+    >>> best_epoch([0.9, 0.4, 0.5, 0.4])
+    2
+    >>> best_epoch([0.1, 0.8, 0.7], mode="max")
+    2
+    """
+    fn = "best_epoch"
+    v = _curve(values, fn)
+    if mode not in ("min", "max"):
+        raise ValueError(f"{fn}: mode must be 'min' or 'max', got {mode!r}")
+    return int(np.argmin(v) if mode == "min" else np.argmax(v)) + 1
+
+
+def hardest_examples(
+    logits: np.ndarray, target: np.ndarray, k: int = 8
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` examples with the highest cross-entropy loss, hardest first.
+
+    Parameters
+    ----------
+    logits : ndarray, shape (N, C)
+        The model's scores, e.g. from :func:`cnnlib.train.predict`.
+    target : ndarray of int, shape (N,)
+        True classes in ``[0, C)``.
+    k : int, default 8
+        How many to return; at most N are.
+
+    Returns
+    -------
+    indices : ndarray of int64, shape (min(k, N),)
+        Row numbers into ``logits``, by decreasing loss; equal losses keep
+        the order of their rows.
+    losses : ndarray of float64, shape (min(k, N),)
+        Their losses, ``-log softmax(logits)[i, target[i]]``.
+
+    Examples
+    --------
+    >>> logits = np.array([[2.0, 0.0], [0.0, 2.0], [0.0, 0.0]])
+    >>> idx, loss = hardest_examples(logits, np.array([0, 0, 0]), k=2)
+    >>> idx.tolist(), np.round(loss, 4).tolist()     # -log(1/(1+e^2)), then log 2
+    ([1, 2], [2.1269, 0.6931])
+    """
+    fn = "hardest_examples"
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+        raise ValueError(f"{fn}: k must be a positive int, got {k!r}")
+    losses = np.asarray(cross_entropy(logits, target, reduction="none"), dtype=np.float64)
+    order = np.argsort(-losses, kind="stable")[: int(k)]
+    return order.astype(np.int64), losses[order]
+
+
+def _check_confusion(confusion: np.ndarray, fn: str) -> np.ndarray:
+    cm = np.asarray(confusion)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or cm.shape[0] == 0:
+        raise ValueError(
+            f"{fn}: confusion must be a square (C, C) matrix, got shape {tuple(cm.shape)}"
+        )
+    if cm.dtype.kind not in "iu" or (cm.size and cm.min() < 0):
+        raise TypeError(f"{fn}: confusion must hold non-negative integer counts, got {cm.dtype}")
+    return cm
+
+
+def per_class_accuracy(confusion: np.ndarray) -> np.ndarray:
+    """The fraction of each true class that was predicted correctly (the recall).
+
+    Parameters
+    ----------
+    confusion : ndarray of int, shape (C, C)
+        Row = true class, column = predicted class, as
+        :func:`cnnlib.train.confusion_matrix` returns it.
+
+    Returns
+    -------
+    ndarray of float64, shape (C,)
+        ``confusion[i, i] / confusion[i].sum()``; NaN for a class with no
+        examples.
+
+    Examples
+    --------
+    >>> per_class_accuracy(np.array([[3, 1], [0, 2]])).tolist()
+    [0.75, 1.0]
+    """
+    cm = _check_confusion(confusion, "per_class_accuracy")
+    totals = cm.sum(axis=1).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(totals > 0, np.diag(cm) / totals, np.nan)
+
+
+def most_confused(confusion: np.ndarray, k: int = 3) -> list[tuple[int, int, int]]:
+    """The ``k`` largest off-diagonal counts: which class was taken for which, how often.
+
+    Parameters
+    ----------
+    confusion : ndarray of int, shape (C, C)
+        Row = true class, column = predicted class.
+    k : int, default 3
+
+    Returns
+    -------
+    list of (true, predicted, count)
+        Largest counts first (ties in row-major order); cells with a count
+        of 0 are left out, so the list may be shorter than ``k``.
+
+    Examples
+    --------
+    >>> most_confused(np.array([[5, 2, 0], [1, 4, 0], [0, 2, 3]]), k=5)
+    [(0, 1, 2), (2, 1, 2), (1, 0, 1)]
+    """
+    fn = "most_confused"
+    cm = _check_confusion(confusion, fn)
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+        raise ValueError(f"{fn}: k must be a positive int, got {k!r}")
+    off = cm.copy()
+    np.fill_diagonal(off, 0)
+    flat = off.ravel()
+    order = np.argsort(-flat, kind="stable")[: int(k)]
+    c = cm.shape[0]
+    return [(int(i // c), int(i % c), int(flat[i])) for i in order if flat[i] > 0]

@@ -1,0 +1,205 @@
+"""Figures for the chapter *Training in practice*: learning curves, a confusion matrix,
+BatchNorm's running statistics against the data's.
+
+No maths here: the histories come from :func:`cnnlib.train.fit`, the counts
+from :func:`cnnlib.train.confusion_matrix`, the statistics from the layers.
+Runs are told apart by the Okabe-Ito colours *and* by marker shape; training
+and test curves by line style (solid and dashed), so every line reads in grey
+and for colour-blind readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+__all__ = ["confusion_figure", "history_figure", "running_stats_figure"]
+
+# Okabe & Ito's colour-blind-safe palette, most distinct first.
+COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+_SPLITS = {
+    "train": ("", "-", "training"),
+    "test": ("val_", "--", "test"),
+}
+_PANELS = {
+    "loss": ("Cross-entropy loss", "loss"),
+    "accuracy": ("Accuracy", "fraction correct"),
+}
+
+
+def history_figure(
+    histories: Mapping[str, Mapping[str, Sequence[float]]],
+    panels: Sequence[str] = ("loss", "accuracy"),
+    splits: Sequence[str] = ("train", "test"),
+    title: str | None = None, log_loss: bool = True,
+    accuracy_ylim: tuple[float, float] | None = (0.0, 1.02),
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
+    """Learning curves of one or more training runs, one panel per quantity.
+
+    Parameters
+    ----------
+    histories : mapping of str to history
+        ``{run label: history}``, each history as :func:`cnnlib.train.fit`
+        returns it: lists under ``'loss'`` and ``'accuracy'`` (training) and
+        ``'val_loss'`` and ``'val_accuracy'`` (the held-out set, called
+        *test* here).
+    panels : sequence of {'loss', 'accuracy'}
+        One panel each, side by side.
+    splits : sequence of {'train', 'test'}
+        Which curves to draw in every panel: training solid, test dashed.
+    title : str, optional
+        The figure's title.
+    log_loss : bool, default True
+        A logarithmic y axis for the loss.
+    accuracy_ylim : (low, high) or None
+        Fixed y range of the accuracy panel.
+    figsize : (width, height), optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if not histories:
+        raise ValueError("history_figure: histories must hold at least one run")
+    for name in panels:
+        if name not in _PANELS:
+            raise ValueError(f"history_figure: panels must be 'loss' or 'accuracy', got {name!r}")
+    for name in splits:
+        if name not in _SPLITS:
+            raise ValueError(f"history_figure: splits must be 'train' or 'test', got {name!r}")
+    if figsize is None:
+        figsize = (5.2 * len(panels), 3.8)
+    fig, axes = plt.subplots(1, len(panels), squeeze=False, figsize=figsize, layout="constrained")
+    for ax, panel in zip(axes[0], panels, strict=True):
+        panel_title, ylabel = _PANELS[panel]
+        for i, (label, history) in enumerate(histories.items()):
+            colour, marker = COLOURS[i % len(COLOURS)], MARKERS[i % len(MARKERS)]
+            for split in splits:
+                prefix, style, split_name = _SPLITS[split]
+                key = prefix + panel
+                if key not in history:
+                    raise ValueError(
+                        f"history_figure: run {label!r} has no {key!r} (was fit given val_data?)"
+                    )
+                values = np.asarray(history[key], dtype=float)
+                epochs = np.arange(1, values.size + 1)
+                every = max(1, values.size // 10)
+                name = label if len(splits) == 1 else f"{label}, {split_name}"
+                ax.plot(epochs, values, linestyle=style, color=colour, marker=marker,
+                        markevery=every, markersize=5,
+                        markerfacecolor=colour if split == "train" else "white", label=name)
+        ax.set(title=panel_title, xlabel="epoch", ylabel=ylabel)
+        if panel == "loss" and log_loss:
+            ax.set_yscale("log")
+        if panel == "accuracy" and accuracy_ylim is not None:
+            ax.set_ylim(*accuracy_ylim)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def confusion_figure(
+    confusion: np.ndarray, class_names: Sequence[str] | None = None,
+    title: str = "Confusion matrix", figsize: tuple[float, float] = (5.6, 4.8),
+) -> Figure:
+    """A confusion matrix as a grid of counts: rows true classes, columns predictions.
+
+    Parameters
+    ----------
+    confusion : ndarray of int, shape (C, C)
+        As :func:`cnnlib.train.confusion_matrix` returns it.
+    class_names : sequence of str, optional
+        Tick labels; ``0 .. C-1`` by default.
+    title : str
+    figsize : (width, height)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Each cell shows its count (zeros left blank, so mistakes stand out);
+        the colour (``cividis``, on a square-root scale so that small counts
+        are visible beside the large diagonal) repeats it.
+    """
+    cm = np.asarray(confusion)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
+        raise ValueError(
+            f"confusion_figure: confusion must be a square (C, C) matrix, got shape {cm.shape}"
+        )
+    c = cm.shape[0]
+    names = [str(i) for i in range(c)] if class_names is None else list(class_names)
+    if len(names) != c:
+        raise ValueError(
+            f"confusion_figure: class_names must have {c} entries, got {len(names)}"
+        )
+    from matplotlib.colors import PowerNorm
+
+    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    im = ax.imshow(cm, cmap="cividis", norm=PowerNorm(0.5, vmin=0, vmax=max(1, cm.max())))
+    threshold = 0.6 * np.sqrt(max(1, cm.max()))
+    for i in range(c):
+        for j in range(c):
+            if cm[i, j]:
+                dark = np.sqrt(cm[i, j]) < threshold
+                ax.text(j, i, str(int(cm[i, j])), ha="center", va="center", fontsize=9,
+                        color="white" if dark else "black")
+    ax.set_xticks(range(c), names)
+    ax.set_yticks(range(c), names)
+    ax.set(title=title, xlabel="predicted class", ylabel="true class")
+    fig.colorbar(im, ax=ax, shrink=0.85, label="number of test images")
+    return fig
+
+
+def running_stats_figure(
+    batch_means: np.ndarray, running_mean: np.ndarray,
+    batch_vars: np.ndarray, running_var: np.ndarray,
+    title: str | None = None, figsize: tuple[float, float] = (10, 3.8),
+) -> Figure:
+    """Per-channel statistics measured on data beside a BatchNorm layer's running estimates.
+
+    Parameters
+    ----------
+    batch_means, batch_vars : ndarray, shape (C,)
+        Each channel's mean and variance measured on the data (e.g. over a
+        whole training set).
+    running_mean, running_var : ndarray, shape (C,)
+        The layer's buffers.
+    title : str, optional
+    figsize : (width, height)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels, mean and variance, with one point per channel and the
+        line y = x on which a perfect estimate would lie.
+    """
+    pairs = [("mean", batch_means, running_mean), ("variance", batch_vars, running_var)]
+    fig, axes = plt.subplots(1, 2, figsize=figsize, layout="constrained")
+    for ax, (name, measured, running) in zip(axes, pairs, strict=True):
+        measured = np.asarray(measured, dtype=float)
+        running = np.asarray(running, dtype=float)
+        if measured.shape != running.shape or measured.ndim != 1:
+            raise ValueError(
+                f"running_stats_figure: the measured and running {name}s must be two (C,) "
+                f"arrays, got shapes {measured.shape} and {running.shape}"
+            )
+        lo = min(measured.min(), running.min())
+        hi = max(measured.max(), running.max())
+        pad = 0.05 * (hi - lo or 1.0)
+        ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], color="#000000", linestyle=":",
+                linewidth=1, label="y = x")
+        ax.plot(measured, running, linestyle="none", marker="o", color=COLOURS[0],
+                label="one channel")
+        ax.set(title=f"Per-channel {name}", xlabel=f"{name} measured on the data",
+               ylabel=f"running_{'mean' if name == 'mean' else 'var'}")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return fig

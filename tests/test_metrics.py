@@ -1,0 +1,131 @@
+"""cnnlib.metrics: expected values worked by hand or by a plain loop written differently."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from cnnlib.metrics import (
+    best_epoch,
+    epochs_to_reach,
+    hardest_examples,
+    most_confused,
+    per_class_accuracy,
+)
+from cnnlib.train import confusion_matrix
+
+
+# ---------------------------------------------------------------- epochs_to_reach
+def test_epochs_to_reach_counts_from_one_and_takes_the_first_crossing():
+    acc = [0.40, 0.80, 0.95, 0.90, 0.99]
+    assert epochs_to_reach(acc, 0.95) == 3          # equal to the threshold counts
+    assert epochs_to_reach(acc, 0.96) == 5          # the dip at epoch 4 does not
+    assert epochs_to_reach(acc, 0.10) == 1
+    assert epochs_to_reach(acc, 0.999) is None
+
+
+def test_epochs_to_reach_accepts_arrays_and_ignores_nan():
+    assert epochs_to_reach(np.array([math.nan, 0.2, 0.7]), 0.5) == 3
+
+
+@pytest.mark.parametrize("bad", [[], [[0.1, 0.2]], np.zeros((2, 2))])
+def test_epochs_to_reach_rejects_a_curve_that_is_not_1d(bad):
+    with pytest.raises(ValueError, match="epochs_to_reach: values must be"):
+        epochs_to_reach(bad, 0.5)
+
+
+def test_epochs_to_reach_rejects_a_non_number_threshold():
+    with pytest.raises(TypeError, match="epochs_to_reach: threshold"):
+        epochs_to_reach([0.1], "0.5")
+
+
+# ---------------------------------------------------------------- best_epoch
+def test_best_epoch_min_and_max_first_of_ties():
+    loss = [2.3, 0.7, 0.5, 0.5, 0.9]
+    assert best_epoch(loss) == 3                    # the first of the two 0.5s
+    assert best_epoch(loss, mode="max") == 1
+    assert best_epoch([1.0]) == 1
+
+
+def test_best_epoch_rejects_unknown_mode():
+    with pytest.raises(ValueError, match="best_epoch: mode must be 'min' or 'max', got 'mean'"):
+        best_epoch([1.0, 2.0], mode="mean")
+
+
+# ---------------------------------------------------------------- hardest_examples
+def test_hardest_examples_against_losses_worked_by_hand():
+    # Two classes.  Row i's loss is log(1 + exp(z_wrong - z_right)).
+    logits = np.array([[3.0, 0.0],     # right by 3:  log(1 + e^-3) = 0.04859
+                       [0.0, 1.0],     # wrong by 1:  log(1 + e^1)  = 1.31326
+                       [0.0, 0.0],     # a tie:       log 2         = 0.69315
+                       [0.0, 4.0]])    # wrong by 4:  log(1 + e^4)  = 4.01815
+    target = np.array([0, 0, 0, 0])
+    idx, loss = hardest_examples(logits, target, k=3)
+    assert idx.tolist() == [3, 1, 2]
+    np.testing.assert_allclose(loss, [math.log1p(math.e ** 4), math.log1p(math.e), math.log(2)])
+    assert idx.dtype == np.int64 and loss.dtype == np.float64
+
+
+def test_hardest_examples_equal_losses_keep_row_order_and_k_may_exceed_n():
+    logits = np.zeros((4, 3))
+    idx, loss = hardest_examples(logits, np.array([2, 0, 1, 0]), k=10)
+    assert idx.tolist() == [0, 1, 2, 3]
+    np.testing.assert_allclose(loss, np.full(4, math.log(3)))
+
+
+def test_hardest_examples_matches_a_loop_over_rows():
+    rng = np.random.default_rng(4)
+    logits = rng.standard_normal((50, 10))
+    target = rng.integers(0, 10, size=50)
+    by_loop = []
+    for i in range(50):
+        z = logits[i] - logits[i].max()
+        by_loop.append(-(z[target[i]] - math.log(sum(math.exp(v) for v in z))))
+    expected = sorted(range(50), key=lambda i: -by_loop[i])[:5]
+    idx, loss = hardest_examples(logits, target, k=5)
+    assert idx.tolist() == expected
+    np.testing.assert_allclose(loss, [by_loop[i] for i in expected])
+
+
+@pytest.mark.parametrize("k", [0, -1, 2.5, True])
+def test_hardest_examples_rejects_bad_k(k):
+    with pytest.raises(ValueError, match="hardest_examples: k must be a positive int"):
+        hardest_examples(np.zeros((2, 2)), np.array([0, 1]), k=k)
+
+
+def test_hardest_examples_rejects_labels_out_of_range():
+    with pytest.raises(ValueError):
+        hardest_examples(np.zeros((2, 2)), np.array([0, 2]))
+
+
+# ---------------------------------------------------------------- confusion-matrix readers
+def test_per_class_accuracy_is_the_diagonal_over_row_sums():
+    cm = np.array([[8, 1, 1],
+                   [0, 5, 0],
+                   [2, 2, 0]])
+    np.testing.assert_allclose(per_class_accuracy(cm), [0.8, 1.0, 0.0])
+
+
+def test_per_class_accuracy_of_an_absent_class_is_nan():
+    out = per_class_accuracy(np.array([[2, 0], [0, 0]]))
+    assert out[0] == 1.0 and math.isnan(out[1])
+
+
+def test_most_confused_from_a_confusion_matrix_of_known_mistakes():
+    target = np.array([0, 0, 0, 1, 1, 2, 2, 2, 2])
+    predicted = np.array([0, 2, 2, 1, 0, 2, 1, 1, 1])
+    cm = confusion_matrix(target, predicted, 3)
+    # Mistakes: 0->2 twice, 1->0 once, 2->1 three times.
+    assert most_confused(cm, k=2) == [(2, 1, 3), (0, 2, 2)]
+    assert most_confused(cm, k=10) == [(2, 1, 3), (0, 2, 2), (1, 0, 1)]
+    assert most_confused(np.eye(3, dtype=np.int64)) == []
+
+
+@pytest.mark.parametrize("fn", [per_class_accuracy, most_confused])
+def test_confusion_readers_reject_a_non_square_or_float_matrix(fn):
+    with pytest.raises(ValueError, match="must be a square"):
+        fn(np.zeros((2, 3), dtype=np.int64))
+    with pytest.raises(TypeError, match="non-negative integer counts"):
+        fn(np.zeros((2, 2)))
