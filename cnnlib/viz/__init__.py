@@ -1,6 +1,12 @@
 """Matplotlib figures for the chapters: one module per topic, no maths of their own."""
 
 from .activations import activation_figure, bar_figure, curve_figure
+from .architectures import (
+    draw_stage_field,
+    plot_accuracy_vs_cost,
+    plot_gradient_paths,
+    plot_stage_fields,
+)
 from .backprop import gradient_grids, relative_error_chart
 from .conv import (
     KernelEffect,
@@ -28,3 +34,4 @@ from .receptive_field import (
     plot_stack_1d,
 )
 from .training import confusion_figure, history_figure, running_stats_figure
+from .transfer import STRATEGY_STYLES, plot_filter_change, plot_transfer_curves

@@ -6,6 +6,7 @@ library's error message in the widget instead of a traceback.
 """
 
 from ._base import BookWidget, FigureImage, MessageLine, guarded
+from .architecture import ArchitectureExplorer, architecture_explorer
 from .playground import KernelPlayground, kernel_playground
 from .pooling import PoolingExplorer, pooling_explorer
 from .receptive_field import StackBuilder, stack_builder, stack_layers
