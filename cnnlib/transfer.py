@@ -298,9 +298,9 @@ def replace_head(model: Module, name: str, new_head: Module) -> Module:
         raise ValueError(
             f"{fn}: {where} has no child module {last!r} (its children: {children or 'none'})"
         )
-    # Assign in place, so the new head keeps the old one's position among the
-    # children (a Sequential runs its children in that order).
-    parent._modules[last] = new_head
+    # setattr keeps the old head's position among the children (a Sequential
+    # runs its children in that order), as in PyTorch.
+    setattr(parent, last, new_head)
     return old
 
 

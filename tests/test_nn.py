@@ -755,3 +755,19 @@ def test_constructors_reject_impossible_settings():
         nn.AdaptiveAvgPool2d(0)
     with pytest.raises(ValueError, match="momentum must be in"):
         nn.BatchNorm2d(3, momentum=2.0)
+
+
+def test_reassigning_a_child_keeps_its_position():
+    # PyTorch keeps a re-assigned child where it was: a Sequential whose first
+    # layer is replaced must still run it first, and list its keys first.
+    seq = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    setattr(seq, "0", nn.Linear(2, 3, bias=False))
+    assert [name for name, _ in seq.named_children()] == ["0", "1", "2"]
+    assert list(seq.state_dict())[:2] == ["0.weight", "2.weight"]
+    assert seq(np.ones((4, 2), dtype=np.float32)).shape == (4, 1)
+
+
+def test_reassigning_a_parameter_keeps_its_position():
+    lin = nn.Linear(2, 3)
+    lin.weight = nn.Parameter(np.zeros((3, 2), dtype=np.float32))
+    assert list(lin.state_dict()) == ["weight", "bias"]

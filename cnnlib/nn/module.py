@@ -161,8 +161,11 @@ class Module:
             )
         buffers = self.__dict__["_buffers"]
         modules = self.__dict__["_modules"]
+        # As in PyTorch, re-assigning a parameter or a child keeps its place:
+        # only the *other* stores are cleared, so a Sequential whose layer is
+        # replaced still runs its layers (and lists its state_dict) in order.
         if isinstance(value, Parameter):
-            self._forget(name)
+            self._forget(name, keep="_parameters")
             params[name] = value
         elif name in params:
             if value is not None:
@@ -172,7 +175,7 @@ class Module:
                 )
             params[name] = None
         elif isinstance(value, Module):
-            self._forget(name)
+            self._forget(name, keep="_modules")
             modules[name] = value
         elif name in modules:
             if value is not None:
@@ -198,10 +201,10 @@ class Module:
         if not self._forget(name):
             object.__delattr__(self, name)
 
-    def _forget(self, name: str) -> bool:
+    def _forget(self, name: str, keep: str | None = None) -> bool:
         found = False
         for store in ("_parameters", "_buffers", "_modules"):
-            if name in self.__dict__[store]:
+            if store != keep and name in self.__dict__[store]:
                 del self.__dict__[store][name]
                 found = True
         if name in self.__dict__:
