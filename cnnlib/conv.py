@@ -330,28 +330,16 @@ def conv2d_naive(
 # --------------------------------------------------------------------------
 
 
-def _group_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a @ b`` for stacks ``(G, m, k) @ (G, k, n)``, one BLAS call when ``G == 1``.
-
-    NumPy's stacked ``matmul`` may take a slower path than a 2-D product for
-    transposed operands; the common ungrouped case goes straight to ``gemm``.
-    """
-    if a.shape[0] == 1:
-        return (a[0] @ b[0])[None]
-    return np.matmul(a, b)
-
-
 def _columns(xp: np.ndarray, geo: ConvGeometry) -> np.ndarray:
-    """im2col of a padded input, arranged for a single matrix product.
+    """im2col of a padded input, one matrix per image and group.
 
-    Returns shape ``(groups, C_g*kh*kw, N*L)`` with ``L = H_out*W_out``.
+    Returns shape ``(N, groups, C_g*kh*kw, L)`` with ``L = H_out*W_out``: the
+    window view's own axis order, so building it is one sequential copy, and
+    ``weight_rows @ columns`` lands directly in NCHW order.
     """
     view = window_view(xp, geo.kernel, geo.stride, geo.dilation, geo.out_size)
-    # (N, C, kh, kw, Ho, Wo) -> (C, kh, kw, N, Ho, Wo): channels and taps become
-    # the rows, every (image, position) a column.
-    view = view.transpose(1, 2, 3, 0, 4, 5)
     rows = geo.c_in // geo.groups * geo.kernel[0] * geo.kernel[1]
-    return view.reshape(geo.groups, rows, geo.n * geo.out_size[0] * geo.out_size[1])
+    return view.reshape(geo.n, geo.groups, rows, geo.out_size[0] * geo.out_size[1])
 
 
 def conv2d(
@@ -386,13 +374,12 @@ def conv2d(
            [42., 50.]])
     """
     x, weight, bias, geo = _prepare("conv2d", x, weight, bias, stride, padding, dilation, groups)
-    cols = _columns(pad(x, geo.pads), geo)                        # (G, K, N*L)
+    cols = _columns(pad(x, geo.pads), geo)                        # (N, G, K, L)
     w_rows = weight.reshape(geo.groups, geo.c_out // geo.groups, -1)  # (G, C_out/G, K)
-    out = _group_matmul(w_rows, cols)                             # (G, C_out/G, N*L)
-    out = out.reshape(geo.c_out, geo.n, *geo.out_size).transpose(1, 0, 2, 3)
+    out = np.matmul(w_rows, cols)                                 # (N, G, C_out/G, L)
     if bias is not None:
-        out = out + bias.reshape(1, -1, 1, 1)
-    return np.ascontiguousarray(out)
+        out += bias.reshape(geo.groups, -1, 1)
+    return out.reshape(geo.n, geo.c_out, *geo.out_size)
 
 
 def im2col(
@@ -543,22 +530,19 @@ def conv2d_backward(
     dtype = result_dtype(x, weight, grad_out)
     x, weight = x.astype(dtype, copy=False), weight.astype(dtype, copy=False)
     g = geo.groups
-    # (N, C_out, Ho, Wo) -> (G, C_out/G, N*L): the same column order as _columns.
-    g_rows = grad_out.astype(dtype, copy=False).transpose(1, 0, 2, 3).reshape(
-        g, geo.c_out // g, -1)
-    cols = _columns(pad(x, geo.pads), geo)                        # (G, K, N*L)
+    g_rows = grad_out.astype(dtype, copy=False).reshape(geo.n, g, geo.c_out // g, -1)
+    cols = _columns(pad(x, geo.pads), geo)                        # (N, G, K, L)
     w_rows = weight.reshape(g, geo.c_out // g, -1)                # (G, C_out/G, K)
 
-    # dL/dW = g @ X.T, computed as (X @ g.T).T: OpenBLAS contracts the long
-    # N*L axis several times faster in this orientation (benchmarks/bench_conv.py).
-    grad_weight = _group_matmul(cols, g_rows.transpose(0, 2, 1)).transpose(0, 2, 1)
-    grad_weight = grad_weight.reshape(weight.shape)
-    grad_cols = _group_matmul(w_rows.transpose(0, 2, 1), g_rows)  # (G, K, N*L)
+    # dL/dW = sum over images of g @ X.T, computed as (X @ g.T).T: OpenBLAS
+    # contracts the long L axis faster in this orientation (benchmarks/bench_conv.py).
+    grad_weight = np.matmul(cols, g_rows.transpose(0, 1, 3, 2)).sum(axis=0)  # (G, K, C_out/G)
+    grad_weight = grad_weight.transpose(0, 2, 1).reshape(weight.shape)
+    grad_cols = np.matmul(w_rows.transpose(0, 2, 1), g_rows)      # (N, G, K, L)
     grad_bias = grad_out.sum(axis=(0, 2, 3), dtype=dtype)
 
-    # (G, K, N*L) -> (N, C_in, kh, kw, Ho, Wo), then scatter-add into the image.
-    windows = grad_cols.reshape(geo.c_in, *geo.kernel, geo.n, *geo.out_size)
-    windows = windows.transpose(3, 0, 1, 2, 4, 5)
+    # (N, G, K, L) is already (N, C_in, kh, kw, Ho, Wo): scatter-add into the image.
+    windows = grad_cols.reshape(geo.n, geo.c_in, *geo.kernel, *geo.out_size)
     grad_xp = fold_add(windows, geo.padded_size, geo.stride, geo.dilation)
     grad_x = np.ascontiguousarray(crop(grad_xp, geo.pads))
     return grad_x, grad_weight, grad_bias
