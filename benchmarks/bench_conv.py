@@ -52,7 +52,14 @@ def torch_or_none():
         import torch
     except ImportError:
         return None
-    torch.set_num_threads(max(1, torch.get_num_threads()))
+    # Same number of threads as NumPy's BLAS, so the ratio compares code, not cores.
+    try:
+        from threadpoolctl import threadpool_info
+
+        blas = [i["num_threads"] for i in threadpool_info() if i.get("user_api") == "blas"]
+        torch.set_num_threads(min(blas) if blas else 1)
+    except ImportError:
+        torch.set_num_threads(1)
     return torch
 
 

