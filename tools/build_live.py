@@ -258,8 +258,15 @@ def live_copy(src: Path, dest: Path, extra: list[str]) -> None:
     import nbformat
 
     nb = nbformat.read(src, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and "skip-execution" in cell.metadata.get("tags", []):
+            # Cells the book never runs (they need PyTorch or a download) would stop
+            # "Run All" here: show them as code to read instead.
+            nb.cells[i] = nbformat.v4.new_markdown_cell(
+                "*Not run in the browser (it needs software this page cannot load):*\n\n"
+                f"```python\n{cell.source}\n```")
+            nb.cells[i].id = cell.get("id", f"skipped-{i}")
+        elif cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
     nb.metadata.pop("widgets", None)
