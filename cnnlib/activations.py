@@ -24,6 +24,10 @@ __all__ = [
     "tanh_backward",
     "gelu",
     "gelu_backward",
+    "relu6",
+    "relu6_backward",
+    "silu",
+    "silu_backward",
 ]
 
 
@@ -241,3 +245,89 @@ def gelu_backward(grad_out: np.ndarray, x: np.ndarray) -> np.ndarray:
     cdf = 0.5 * (1 + _erf(x / math.sqrt(2)))
     pdf = np.exp(-0.5 * x**2) / math.sqrt(2 * math.pi)
     return (grad_out * (cdf + x * pdf)).astype(np.result_type(grad_out, x), copy=False)
+
+
+def relu6(x: np.ndarray) -> np.ndarray:
+    """``min(max(x, 0), 6)`` element-wise, as ``torch.nn.functional.relu6``.
+
+    Parameters
+    ----------
+    x : ndarray, any shape
+
+    Returns
+    -------
+    ndarray, same shape and dtype as ``x``
+
+    Examples
+    --------
+    >>> relu6(np.array([-1.0, 3.0, 9.0]))
+    array([0., 3., 6.])
+    """
+    x = as_array(x, "x", "relu6")
+    return np.clip(x, 0, 6).astype(x.dtype, copy=False)
+
+
+def relu6_backward(grad_out: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Gradient through :func:`relu6`: ``grad_out`` where ``0 < x < 6``, else 0.
+
+    At the two kinks (x = 0 and x = 6) the gradient is taken as 0, as
+    PyTorch does.
+
+    Parameters
+    ----------
+    grad_out, x : ndarray, same shape
+
+    Returns
+    -------
+    ndarray, shape of ``x``
+
+    Examples
+    --------
+    >>> relu6_backward(np.ones(3), np.array([-1.0, 3.0, 9.0]))
+    array([0., 1., 0.])
+    """
+    x = as_array(x, "x", "relu6_backward")
+    grad_out, x = _grad_pair(grad_out, x, "relu6_backward")
+    return np.where((x > 0) & (x < 6), grad_out, 0).astype(grad_out.dtype, copy=False)
+
+
+def silu(x: np.ndarray) -> np.ndarray:
+    """Sigmoid-weighted linear unit ``x * sigmoid(x)`` (swish), as ``torch.nn.functional.silu``.
+
+    Parameters
+    ----------
+    x : ndarray, any shape
+
+    Returns
+    -------
+    ndarray, same shape and dtype as ``x``
+
+    Examples
+    --------
+    >>> np.round(silu(np.array([-1.0, 0.0, 2.0])), 4)
+    array([-0.2689,  0.    ,  1.7616])
+    """
+    x = as_array(x, "x", "silu")
+    return x * sigmoid(x)
+
+
+def silu_backward(grad_out: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Gradient through :func:`silu`: ``grad_out * s * (1 + x * (1 - s))`` with ``s = sigmoid(x)``.
+
+    Parameters
+    ----------
+    grad_out, x : ndarray, same shape
+
+    Returns
+    -------
+    ndarray, shape of ``x``
+
+    Examples
+    --------
+    >>> silu_backward(np.ones(1), np.zeros(1))      # s = 1/2 at 0
+    array([0.5])
+    """
+    x = as_array(x, "x", "silu_backward")
+    grad_out, x = _grad_pair(grad_out, x, "silu_backward")
+    s = sigmoid(x)
+    return grad_out * s * (1 + x * (1 - s))

@@ -13,6 +13,7 @@ import pytest
 
 import cnnlib
 from cnnlib import nn
+from cnnlib.activations import relu6, relu6_backward, silu, silu_backward
 from cnnlib.gradcheck import numerical_gradient, relative_error
 from cnnlib.models import (
     BasicBlock,
@@ -24,7 +25,6 @@ from cnnlib.models import (
     SqueezeExcitation,
     conv1x1,
 )
-from cnnlib.nn.nonlinear import relu6, relu6_backward, silu, silu_backward
 from cnnlib.nn.stochastic_depth import stochastic_depth
 
 TOL = 1e-6
