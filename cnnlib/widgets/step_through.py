@@ -39,7 +39,33 @@ def _pre(text: str) -> str:
     return f'<pre style="font-size: 13px; line-height: 1.3">{html.escape(text)}</pre>'
 
 
-class ConvStepThrough(BookWidget):
+class _StepThrough(BookWidget):
+    """What both step-throughs share: the slider, the text, and the output filling in."""
+
+    def _build_controls(self) -> None:
+        self.slider = widgets.IntSlider(value=0, min=0, max=len(self.steps) - 1,
+                                        description="step", continuous_update=True)
+        self.text = widgets.HTML()
+        self.slider.observe(lambda change: self.show(change["new"]), names="value")
+        self.widget = widgets.VBox([self.slider, self.figure.image, self.text])
+        self.show(0)
+
+    def _record(self, step: int) -> ConvStep | PoolStep:
+        if not 0 <= step < len(self.steps):
+            raise ValueError(f"show: step must be in [0, {len(self.steps)}), got {step}")
+        return self.steps[step]
+
+    def _finish(self, step: int, record: ConvStep | PoolStep) -> None:
+        """Fill the output up to ``step``, outline the current cell, redraw, explain."""
+        done = np.full(self.output.size, np.nan)
+        done[: step + 1] = self.output.ravel()[: step + 1]
+        self.output_grid.set_values(done.reshape(self.output.shape))
+        self.output_grid.outline(np.array([record.row]), np.array([record.col]))
+        self.figure.refresh()
+        self.text.value = _pre(str(record))
+
+
+class ConvStepThrough(_StepThrough):
     """Walk a single-channel convolution one output cell at a time.
 
     Parameters
@@ -97,34 +123,22 @@ class ConvStepThrough(BookWidget):
                                       "output (so far)", cmap="RdBu",
                                       vmin=-np.abs(self.output).max() or -1,
                                       vmax=np.abs(self.output).max() or 1, **big)
-        self.slider = widgets.IntSlider(value=0, min=0, max=len(self.steps) - 1,
-                                        description="step", continuous_update=True)
-        self.text = widgets.HTML()
-        self.slider.observe(lambda change: self.show(change["new"]), names="value")
-        self.widget = widgets.VBox([self.slider, self.figure.image, self.text])
-        self.show(0)
+        self._build_controls()
 
     def show(self, step: int) -> ConvStep:
         """Display output cell number ``step`` (row-major) and return its record."""
-        if not 0 <= step < len(self.steps):
-            raise ValueError(f"show: step must be in [0, {len(self.steps)}), got {step}")
-        record = self.steps[step]
+        record = self._record(step)
         top, left = self._offset
         self.input_grid.outline(record.input_rows + top, record.input_cols + left)
         self.product_grid.set_values(record.products[0])
-        done = np.full(self.output.size, np.nan)
-        done[: step + 1] = self.output.ravel()[: step + 1]
-        self.output_grid.set_values(done.reshape(self.output.shape))
-        self.output_grid.outline(np.array([record.row]), np.array([record.col]))
-        self.figure.refresh()
-        self.text.value = _pre(str(record))
+        self._finish(step, record)
         return record
 
     def __repr__(self) -> str:
         return f"<ConvStepThrough: {len(self.steps)} steps, output {self.output.shape}>"
 
 
-class PoolStepThrough(BookWidget):
+class PoolStepThrough(_StepThrough):
     """Walk a pooling window over a single-channel map one output cell at a time.
 
     Parameters
@@ -156,25 +170,13 @@ class PoolStepThrough(BookWidget):
         self.output_grid = NumberGrid(axes[1], np.full_like(self.output, np.nan),
                                       f"{mode} pool output (so far)",
                                       vmin=float(x4.min()), vmax=float(x4.max()), fontsize=13)
-        self.slider = widgets.IntSlider(value=0, min=0, max=len(self.steps) - 1,
-                                        description="step")
-        self.text = widgets.HTML()
-        self.slider.observe(lambda change: self.show(change["new"]), names="value")
-        self.widget = widgets.VBox([self.slider, self.figure.image, self.text])
-        self.show(0)
+        self._build_controls()
 
     def show(self, step: int) -> PoolStep:
         """Display output cell number ``step`` (row-major) and return its record."""
-        if not 0 <= step < len(self.steps):
-            raise ValueError(f"show: step must be in [0, {len(self.steps)}), got {step}")
-        record = self.steps[step]
+        record = self._record(step)
         self.input_grid.outline(record.input_rows, record.input_cols)
-        done = np.full(self.output.size, np.nan)
-        done[: step + 1] = self.output.ravel()[: step + 1]
-        self.output_grid.set_values(done.reshape(self.output.shape))
-        self.output_grid.outline(np.array([record.row]), np.array([record.col]))
-        self.figure.refresh()
-        self.text.value = _pre(str(record))
+        self._finish(step, record)
         return record
 
     def __repr__(self) -> str:
