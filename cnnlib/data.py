@@ -20,6 +20,7 @@ __all__ = [
     "random_rotation",
     "random_shift",
     "sample_photo",
+    "train_val_split",
 ]
 
 
@@ -181,6 +182,62 @@ def load_digits_split(
         X, y, test_size=test_size, stratify=y, random_state=seed
     )
     return X_train, y_train, X_test, y_test
+
+
+def train_val_split(
+    X: np.ndarray, y: np.ndarray, val_size: float = 0.2, seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Hold out a stratified validation split of a training set.
+
+    The validation images are what learning rates, epochs and methods are
+    chosen on; the test set is then measured once, at the end.  Each class
+    keeps its share in both parts (to the nearest image), and the split is
+    fixed by ``seed``.  Introduced in *Training in practice*.
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, ...)
+    y : ndarray of int, shape (N,)
+        Class labels.
+    val_size : float, default 0.2
+        Fraction of the images held out for validation, in (0, 1).
+    seed : int, default 0
+
+    Returns
+    -------
+    X_fit : ndarray, shape (N - N_val, ...)
+    y_fit : ndarray, shape (N - N_val,)
+    X_val : ndarray, shape (N_val, ...)
+    y_val : ndarray, shape (N_val,)
+        Copies; N_val = ceil(val_size * N), as in scikit-learn.
+
+    Examples
+    --------
+    >>> X = np.arange(20.0).reshape(10, 2)
+    >>> y = np.array([0] * 5 + [1] * 5)
+    >>> X_fit, y_fit, X_val, y_val = train_val_split(X, y, val_size=0.4)
+    >>> X_fit.shape, X_val.shape, np.bincount(y_val).tolist()
+    ((6, 2), (4, 2), [2, 2])
+    """
+    from sklearn.model_selection import train_test_split
+
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim < 1 or y.ndim != 1 or X.shape[0] != y.shape[0]:
+        raise ValueError(
+            "train_val_split: X and y must have the same number of rows, "
+            f"got X.shape={X.shape} and y.shape={y.shape}"
+        )
+    if not isinstance(val_size, float) or not 0.0 < val_size < 1.0:
+        raise ValueError(
+            f"train_val_split: val_size must be a float in (0, 1), got {val_size!r}"
+        )
+    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"train_val_split: seed must be an int >= 0, got {seed!r}")
+    X_fit, X_val, y_fit, y_val = train_test_split(
+        X, y, test_size=val_size, stratify=y, random_state=int(seed)
+    )
+    return X_fit.copy(), y_fit.copy(), X_val.copy(), y_val.copy()
 
 
 # ---------------------------------------------------------------------- augmentation

@@ -236,3 +236,23 @@ def test_augmentations_reject_bad_batches():
 def test_sample_photo_is_still_there():
     photo = sample_photo(gray=True)
     assert photo.ndim == 2 and 0.0 <= photo.min() and photo.max() <= 1.0
+
+
+def test_train_val_split_is_stratified_disjoint_and_complete():
+    from cnnlib.data import train_val_split
+
+    X_train, y_train, _, _ = load_digits_split()
+    X_fit, y_fit, X_val, y_val = train_val_split(X_train, y_train, val_size=0.2, seed=3)
+    # ceil(0.2 * 1437) = 288 held out, as scikit-learn rounds the test part up.
+    assert X_val.shape[0] == 288 and X_fit.shape[0] == 1437 - 288
+    # Every image lands in exactly one part: compare the multisets of rows.
+    rows = lambda a: sorted(map(bytes, a.reshape(a.shape[0], -1)))  # noqa: E731
+    assert rows(np.concatenate([X_fit, X_val])) == rows(X_train)
+    # Stratified: each digit's share of the validation part is within one image of 20 %.
+    for digit in range(10):
+        n = int((y_train == digit).sum())
+        assert abs(int((y_val == digit).sum()) - 0.2 * n) <= 1
+    with pytest.raises(ValueError, match="train_val_split: val_size"):
+        train_val_split(X_train, y_train, val_size=1.5)
+    with pytest.raises(ValueError, match="train_val_split: X and y"):
+        train_val_split(X_train, y_train[:-1])
