@@ -4,12 +4,15 @@ Small functions over the per-epoch lists that :func:`cnnlib.train.fit`
 returns and over a model's outputs on a test set: the epoch a curve first
 reaches a target, the epoch of its best value, the test examples with the
 highest loss, per-class accuracy and the most frequent confusions from a
-confusion matrix (:func:`cnnlib.train.confusion_matrix`).  Introduced in the
-chapter "Training in practice".
+confusion matrix (:func:`cnnlib.train.confusion_matrix`), and how far a
+test accuracy measured on N images can be trusted
+(:func:`accuracy_interval`).  Introduced in the chapter "Training in
+practice".
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
 
@@ -18,6 +21,8 @@ import numpy as np
 from .nn.functional import cross_entropy
 
 __all__ = [
+    "accuracy_interval",
+    "accuracy_standard_error",
     "best_epoch",
     "epochs_to_reach",
     "hardest_examples",
@@ -199,3 +204,104 @@ def most_confused(confusion: np.ndarray, k: int = 3) -> list[tuple[int, int, int
     order = np.argsort(-flat, kind="stable")[: int(k)]
     c = cm.shape[0]
     return [(int(i // c), int(i % c), int(flat[i])) for i in order if flat[i] > 0]
+
+
+def _counts(correct: object, total: object, fn: str) -> tuple[int, int]:
+    for name, v in (("correct", correct), ("total", total)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+            raise TypeError(f"{fn}: {name} must be an int (a count of images), got {v!r}")
+    if total < 1 or not 0 <= correct <= total:
+        raise ValueError(
+            f"{fn}: need 0 <= correct <= total and total >= 1, got correct={correct}, "
+            f"total={total}"
+        )
+    return int(correct), int(total)
+
+
+def accuracy_standard_error(correct: int, total: int) -> float:
+    """The standard error of an accuracy measured on ``total`` images: sqrt(p(1 - p) / n).
+
+    Each test image is one coin flip (right or wrong) with an unknown
+    chance; ``p = correct / total`` estimates it, and another test set of
+    the same size would typically give an accuracy about one standard error
+    away.
+
+    Parameters
+    ----------
+    correct : int
+        Images classified correctly, 0 .. total.
+    total : int
+        Images measured, n >= 1.
+
+    Returns
+    -------
+    float
+        ``sqrt(p * (1 - p) / n)``; 0 when p is 0 or 1 (where this estimate
+        fails: use :func:`accuracy_interval`).
+
+    Examples
+    --------
+    >>> round(accuracy_standard_error(50, 100), 4)          # sqrt(0.25 / 100)
+    0.05
+    """
+    c, n = _counts(correct, total, "accuracy_standard_error")
+    p = c / n
+    return math.sqrt(p * (1.0 - p) / n)
+
+
+def accuracy_interval(correct: int, total: int, confidence: float = 0.95,
+                      method: str = "wilson") -> tuple[float, float]:
+    """A confidence interval for an accuracy measured on ``total`` images.
+
+    ``method='normal'`` is the textbook (Wald) interval
+    ``p +- z * sqrt(p(1 - p) / n)``, clipped to [0, 1]: symmetric, and too
+    narrow when p is near 0 or 1 (at p = 1 it has width zero).
+    ``method='wilson'`` is Wilson's score interval (Wilson 1927): the values
+    of the true accuracy q for which the measured p lies within z standard
+    errors ``sqrt(q(1 - q) / n)``,
+
+        (p + z^2 / 2n  +-  z * sqrt(p(1 - p) / n + z^2 / 4n^2)) / (1 + z^2 / n),
+
+    which stays inside [0, 1] and is lopsided near it, as it should be.
+    ``z`` is the standard normal quantile for ``confidence`` (1.96 for 95 %).
+
+    Parameters
+    ----------
+    correct : int
+        Images classified correctly, 0 .. total.
+    total : int
+        Images measured, n >= 1.
+    confidence : float, default 0.95
+        In (0, 1).
+    method : {'wilson', 'normal'}, default 'wilson'
+
+    Returns
+    -------
+    (low, high) : tuple of float
+        Fractions in [0, 1].
+
+    Examples
+    --------
+    >>> low, high = accuracy_interval(356, 360, method="normal")
+    >>> round(356 / 360 - low, 4), round(high - 356 / 360, 4)    # about +-1.1 points
+    (0.0108, 0.0108)
+    >>> [round(v, 4) for v in accuracy_interval(356, 360)]      # Wilson: lopsided
+    [0.9718, 0.9957]
+    """
+    from statistics import NormalDist
+
+    fn = "accuracy_interval"
+    c, n = _counts(correct, total, fn)
+    if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real) \
+            or not 0.0 < confidence < 1.0:
+        raise ValueError(f"{fn}: confidence must be a number in (0, 1), got {confidence!r}")
+    if method not in ("wilson", "normal"):
+        raise ValueError(f"{fn}: method must be 'wilson' or 'normal', got {method!r}")
+    z = NormalDist().inv_cdf(0.5 + confidence / 2.0)
+    p = c / n
+    if method == "normal":
+        half = z * math.sqrt(p * (1.0 - p) / n)
+        return max(0.0, p - half), min(1.0, p + half)
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1.0 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)

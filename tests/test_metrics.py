@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 from cnnlib.metrics import (
+    accuracy_interval,
+    accuracy_standard_error,
     best_epoch,
     epochs_to_reach,
     hardest_examples,
@@ -129,3 +131,64 @@ def test_confusion_readers_reject_a_non_square_or_float_matrix(fn):
         fn(np.zeros((2, 3), dtype=np.int64))
     with pytest.raises(TypeError, match="non-negative integer counts"):
         fn(np.zeros((2, 2)))
+
+
+# ---------------------------------------------------------------- accuracy intervals
+def test_standard_error_by_hand():
+    assert accuracy_standard_error(50, 100) == pytest.approx(0.05)          # sqrt(.25/100)
+    assert accuracy_standard_error(9, 10) == pytest.approx(math.sqrt(0.09 / 10))
+    assert accuracy_standard_error(10, 10) == 0.0
+
+
+def test_normal_interval_is_1_1_points_at_98_9_percent_of_360():
+    # 356/360 = 98.9 %; 1.96 * sqrt(p (1 - p) / 360) = 0.0108: "98.9 % +- 1.1 points".
+    low, high = accuracy_interval(356, 360, method="normal")
+    p = 356 / 360
+    assert p - low == pytest.approx(1.959964 * math.sqrt(p * (1 - p) / 360), rel=1e-6)
+    assert high - p == pytest.approx(p - low)
+    assert round(100 * (high - p), 1) == 1.1
+
+
+def test_wilson_interval_agrees_with_scipy_and_with_solving_the_quadratic():
+    from scipy.stats import binomtest
+
+    for k, n in [(356, 360), (0, 20), (20, 20), (7, 13), (283, 288)]:
+        ref = binomtest(k, n).proportion_ci(0.95, method="wilson")
+        low, high = accuracy_interval(k, n)
+        assert (low, high) == pytest.approx((ref.low, ref.high), abs=1e-9)
+        # Wilson's bounds solve (p - q)^2 = z^2 q (1 - q) / n for q.
+        z2, p = 1.959963984540054 ** 2, k / n
+        roots = np.sort(np.roots([1 + z2 / n, -(2 * p + z2 / n), p * p]).real)
+        np.testing.assert_allclose([low, high], roots, atol=1e-9)
+
+
+def test_wilson_is_lopsided_near_one_and_never_leaves_0_1():
+    low, high = accuracy_interval(356, 360)
+    p = 356 / 360
+    assert p - low > high - p                       # more room below than above
+    assert accuracy_interval(20, 20)[1] == pytest.approx(1.0)
+    assert accuracy_interval(20, 20, method="normal") == (1.0, 1.0)   # the Wald failure
+    assert accuracy_interval(0, 20)[0] == pytest.approx(0.0, abs=1e-15)
+
+
+def test_wider_confidence_gives_a_wider_interval():
+    l95, h95 = accuracy_interval(300, 360)
+    l99, h99 = accuracy_interval(300, 360, confidence=0.99)
+    assert l99 < l95 and h99 > h95
+
+
+@pytest.mark.parametrize("args, err, match", [
+    ((361, 360), ValueError, "accuracy_interval: need 0 <= correct <= total"),
+    ((1, 0), ValueError, "accuracy_interval: need"),
+    ((0.9, 10), TypeError, "accuracy_interval: correct must be an int"),
+    ((9, 10, 1.5), ValueError, "accuracy_interval: confidence must be a number in"),
+    ((9, 10, 0.95, "exact"), ValueError, "accuracy_interval: method must be 'wilson' or"),
+])
+def test_accuracy_interval_rejects_bad_input(args, err, match):
+    with pytest.raises(err, match=match):
+        accuracy_interval(*args)
+
+
+def test_standard_error_rejects_bad_counts():
+    with pytest.raises(ValueError, match="accuracy_standard_error: need 0 <= correct"):
+        accuracy_standard_error(-1, 10)
