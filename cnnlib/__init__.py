@@ -23,6 +23,13 @@ from .activations import (
 from .backprop import conv2d_input, conv2d_weight, dilate_gradient, full_correlation, rot180
 from .compose import compose_conv2d, compose_kernels, conv2d_matrix, fit_kernel, r_squared
 from .conv import col2im, conv2d, conv2d_backward, conv2d_naive, conv_output_size, corr2d, im2col
+from .conv_transpose import (
+    conv_transpose2d,
+    conv_transpose2d_backward,
+    conv_transpose2d_naive,
+    conv_transpose_output_size,
+    transpose_as_convolution,
+)
 from .counting import (
     conv2d_macs,
     conv2d_parameters,
@@ -70,5 +77,6 @@ from .receptive_field import (
 )
 from .sparsity import dead_channels, sparsity
 from .summary import summary
+from .upsample import interpolate, interpolate_backward, interpolation_matrix
 
 __version__ = "0.1.0"

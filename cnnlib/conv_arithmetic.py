@@ -10,6 +10,9 @@ Visin, *A guide to convolution arithmetic for deep learning* (2016), for
 convolutions with square inputs and kernels -- numbered as in the guide,
 each with the settings it applies to.  The chapter checks every one of them
 by brute force against the shapes :func:`cnnlib.conv2d` returns.
+:data:`TRANSPOSED_RELATIONSHIPS` holds the guide's relationships 8-14 for
+the transposed convolution that goes back from a convolution's output to
+its input size, checked against :func:`cnnlib.conv_transpose2d`.
 
 Introduced in the chapter *Convolution*.
 """
@@ -23,7 +26,14 @@ import numpy as np
 
 from ._validate import positive_int
 
-__all__ = ["Relationship", "RELATIONSHIPS", "window_starts", "window_taps"]
+__all__ = [
+    "RELATIONSHIPS",
+    "TRANSPOSED_RELATIONSHIPS",
+    "Relationship",
+    "TransposedRelationship",
+    "window_starts",
+    "window_taps",
+]
 
 
 def _check(fn: str, size: object, kernel_size: object, stride: object, padding: object,
@@ -163,4 +173,87 @@ RELATIONSHIPS: list[Relationship] = [
                  r"o = \left\lfloor \frac{i + 2p - k - (k - 1)(d - 1)}{s} \right\rfloor + 1",
                  lambda i, k, s, p, d: True,
                  lambda i, k, s, p, d: (i + 2 * p - k - (k - 1) * (d - 1)) // s + 1),
+]
+
+
+@dataclass(frozen=True)
+class TransposedRelationship:
+    """One of Dumoulin and Visin's relationships 8-14 for transposed convolution.
+
+    Each is stated for the transposed convolution *associated with* a
+    convolution ``(i, k, s, p)`` (undilated): it takes that convolution's
+    output size ``i'`` back to ``o'``, which equals ``i`` again.
+
+    Attributes
+    ----------
+    number : int
+        The relationship's number in the guide.
+    setting : str
+        In words: which convolution it is the transpose of.
+    condition : str
+        The forward convolution's settings it is stated for.
+    formula : str
+        ``o'`` in LaTeX, in the guide's letters ``i', k, s, p, a``.
+    applies : callable (i, k, s, p) -> bool
+        Whether the forward convolution's setting is one it is stated for.
+    output : callable (i', k, s, p, a) -> int
+        The transposed output size it predicts; ``a = (i + 2p - k) mod s`` is
+        the guide's extra term, which PyTorch calls ``output_padding``.
+    equivalent : str
+        The direct (stride-1) convolution that computes the same thing.
+    """
+
+    number: int
+    setting: str
+    condition: str
+    formula: str
+    applies: Callable[[int, int, int, int], bool]
+    output: Callable[[int, int, int, int, int], int]
+    equivalent: str
+
+    def __repr__(self) -> str:
+        return f"Relationship {self.number} ({self.setting}, transposed: {self.condition})"
+
+
+#: The guide's relationships for transposed convolution, in its order.
+TRANSPOSED_RELATIONSHIPS: list[TransposedRelationship] = [
+    TransposedRelationship(
+        8, "no zero padding, unit strides", "s = 1, p = 0", r"o' = i' + (k - 1)",
+        lambda i, k, s, p: s == 1 and p == 0,
+        lambda it, k, s, p, a: it + (k - 1),
+        "k' = k, s' = 1, p' = k - 1"),
+    TransposedRelationship(
+        9, "zero padding, unit strides", "s = 1", r"o' = i' + (k - 1) - 2p",
+        lambda i, k, s, p: s == 1,
+        lambda it, k, s, p, a: it + (k - 1) - 2 * p,
+        "k' = k, s' = 1, p' = k - p - 1"),
+    TransposedRelationship(
+        10, "half (same) padding", r"s = 1, k = 2n + 1, p = n", r"o' = i'",
+        lambda i, k, s, p: s == 1 and k % 2 == 1 and p == k // 2,
+        lambda it, k, s, p, a: it,
+        "k' = k, s' = 1, p' = p"),
+    TransposedRelationship(
+        11, "full padding", "s = 1, p = k - 1", r"o' = i' - (k - 1)",
+        lambda i, k, s, p: s == 1 and p == k - 1,
+        lambda it, k, s, p, a: it - (k - 1),
+        "k' = k, s' = 1, p' = 0"),
+    TransposedRelationship(
+        12, "no zero padding, non-unit strides", r"p = 0, s \mid i - k",
+        r"o' = s(i' - 1) + k",
+        lambda i, k, s, p: p == 0 and (i - k) % s == 0,
+        lambda it, k, s, p, a: s * (it - 1) + k,
+        "input stretched by s - 1 zeros, k' = k, s' = 1, p' = k - 1"),
+    TransposedRelationship(
+        13, "zero padding, non-unit strides", r"s \mid i + 2p - k",
+        r"o' = s(i' - 1) + k - 2p",
+        lambda i, k, s, p: (i + 2 * p - k) % s == 0,
+        lambda it, k, s, p, a: s * (it - 1) + k - 2 * p,
+        "input stretched by s - 1 zeros, k' = k, s' = 1, p' = k - p - 1"),
+    TransposedRelationship(
+        14, "zero padding, non-unit strides", r"a = (i + 2p - k) \bmod s",
+        r"o' = s(i' - 1) + a + k - 2p",
+        lambda i, k, s, p: True,
+        lambda it, k, s, p, a: s * (it - 1) + a + k - 2 * p,
+        "input stretched by s - 1 zeros, k' = k, s' = 1, p' = k - p - 1, "
+        "a extra zeros at the bottom and right"),
 ]
