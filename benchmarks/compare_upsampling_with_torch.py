@@ -30,7 +30,8 @@ def transpose_case(rng: np.random.Generator) -> bool:
     dh, dw = (int(v) for v in rng.integers(1, 3, 2))
     ph, pw = (int(v) for v in rng.integers(0, 3, 2))
     ah, aw = int(rng.integers(0, max(sh, dh))), int(rng.integers(0, max(sw, dw)))
-    x = rng.standard_normal((int(rng.integers(1, 3)), cin, *(int(v) for v in rng.integers(1, 6, 2))))
+    size = tuple(int(v) for v in rng.integers(1, 6, 2))
+    x = rng.standard_normal((int(rng.integers(1, 3)), cin, *size))
     w = rng.standard_normal((cin, cout // g, kh, kw))
     b = rng.standard_normal(cout)
     kw_ = {"stride": (sh, sw), "padding": (ph, pw), "output_padding": (ah, aw), "groups": g,
