@@ -199,6 +199,12 @@ def _conv_geometry(
         )
     if kh < 1 or kw < 1:
         raise ValueError(f"{fn}: weight's kernel must be at least 1x1, got {kh}x{kw}")
+    if c_out < 1:
+        # PyTorch refuses this too ("expected weight to be at least 1 at dimension 0").
+        raise ValueError(
+            f"{fn}: weight must have at least one output channel, got weight.shape="
+            f"{tuple(weight.shape)}"
+        )
     if bias is not None:
         check_ndim(bias, 1, "bias", fn, "(C_out,)")
         if bias.shape[0] != c_out:
@@ -374,11 +380,14 @@ def conv2d(
            [42., 50.]])
     """
     x, weight, bias, geo = _prepare("conv2d", x, weight, bias, stride, padding, dilation, groups)
+    # Explicit sizes in every reshape (never -1): an empty batch (N = 0) or
+    # no output channels (C_out = 0) gives an empty result, as in PyTorch.
+    g, k = geo.groups, geo.c_in // geo.groups * geo.kernel[0] * geo.kernel[1]
     cols = _columns(pad(x, geo.pads), geo)                        # (N, G, K, L)
-    w_rows = weight.reshape(geo.groups, geo.c_out // geo.groups, -1)  # (G, C_out/G, K)
+    w_rows = weight.reshape(g, geo.c_out // g, k)                 # (G, C_out/G, K)
     out = np.matmul(w_rows, cols)                                 # (N, G, C_out/G, L)
     if bias is not None:
-        out += bias.reshape(geo.groups, -1, 1)
+        out += bias.reshape(g, geo.c_out // g, 1)
     return out.reshape(geo.n, geo.c_out, *geo.out_size)
 
 
@@ -418,7 +427,12 @@ def im2col(
     out_size = _output_size(x.shape[2:], kernel, stride_, dilation_, pads, fn, "kernel_size")
     view = window_view(pad(x, pads), kernel, stride_, dilation_, out_size)
     n, c = x.shape[:2]
-    return view.reshape(n, c * kernel[0] * kernel[1], out_size[0] * out_size[1])
+    # Always a new, writable array (as unfold returns): a plain reshape would
+    # give back a read-only view of x for a 1x1 kernel or a kernel the size
+    # of the input.
+    cols = np.empty((n, c * kernel[0] * kernel[1], out_size[0] * out_size[1]), dtype=x.dtype)
+    cols.reshape(view.shape)[...] = view
+    return cols
 
 
 def col2im(
@@ -530,9 +544,12 @@ def conv2d_backward(
     dtype = result_dtype(x, weight, grad_out)
     x, weight = x.astype(dtype, copy=False), weight.astype(dtype, copy=False)
     g = geo.groups
-    g_rows = grad_out.astype(dtype, copy=False).reshape(geo.n, g, geo.c_out // g, -1)
+    k = geo.c_in // g * geo.kernel[0] * geo.kernel[1]
+    length = geo.out_size[0] * geo.out_size[1]
+    # Explicit sizes, never -1: N = 0 or C_out = 0 give empty gradients.
+    g_rows = grad_out.astype(dtype, copy=False).reshape(geo.n, g, geo.c_out // g, length)
     cols = _columns(pad(x, geo.pads), geo)                        # (N, G, K, L)
-    w_rows = weight.reshape(g, geo.c_out // g, -1)                # (G, C_out/G, K)
+    w_rows = weight.reshape(g, geo.c_out // g, k)                 # (G, C_out/G, K)
 
     # dL/dW = sum over images of g @ X.T, computed as (X @ g.T).T: OpenBLAS
     # contracts the long L axis faster in this orientation (benchmarks/bench_conv.py).

@@ -213,10 +213,13 @@ def avg_pool2d(
     fn = "avg_pool2d"
     x = as_array(x, "x", fn)
     geo = _pool_geometry(fn, x, kernel_size, stride, padding)
+    # Sum in at least float32, as PyTorch does: a float16 window of 64 values
+    # of 1e4 sums past float16's largest number (65504), though its mean fits.
+    acc = np.promote_types(x.dtype, np.float32)
     total = None
     for _, tap in _taps(pad(x, geo.pads), geo):
-        total = tap.copy() if total is None else np.add(total, tap, out=total)
-    return total / (geo.kernel[0] * geo.kernel[1])
+        total = tap.astype(acc) if total is None else np.add(total, tap, out=total)
+    return (total / (geo.kernel[0] * geo.kernel[1])).astype(x.dtype, copy=False)
 
 
 def avg_pool2d_backward(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -142,3 +144,67 @@ def test_activations_keep_float_dtype(dtype):
     for _, forward, backward in SMOOTH:
         assert forward(x).dtype == dtype
         assert backward(np.ones_like(x), x).dtype == dtype
+
+
+# --------------------------------------------------------------------------
+# NaN through ReLU's gradient; GELU's vectorised erf (issue 11)
+# --------------------------------------------------------------------------
+
+
+def test_relu_backward_passes_the_gradient_at_nan():
+    # PyTorch's threshold_backward zeroes the gradient where x <= 0 and passes
+    # it elsewhere; NaN <= 0 is false, so at NaN the gradient passes through.
+    x = np.array([np.nan, -1.0, 0.0, 2.0])
+    np.testing.assert_array_equal(relu_backward(np.array([1.0, 2.0, 3.0, 4.0]), x),
+                                  [1.0, 0.0, 0.0, 4.0])
+
+
+def test_relu6_backward_passes_the_gradient_at_nan():
+    # hardtanh_backward: zero where x <= 0 or x >= 6, the gradient elsewhere (NaN too).
+    x = np.array([np.nan, -1.0, 0.0, 3.0, 6.0, 7.0])
+    np.testing.assert_array_equal(cnnlib.relu6_backward(np.ones(6), x),
+                                  [1.0, 0.0, 0.0, 1.0, 0.0, 0.0])
+
+
+def _math_erf(z):
+    return np.array([math.erf(v) for v in np.ravel(z)]).reshape(np.shape(z))
+
+
+def test_erf_matches_math_erf_in_float64():
+    from cnnlib.activations import _erf
+
+    rng = np.random.default_rng(0)
+    # every region: near 0, each Taylor centre's edges, the tail, beyond 6
+    z = np.concatenate([rng.normal(0, 2, 20000), rng.uniform(-7, 7, 20000),
+                        np.linspace(-1e-3, 1e-3, 2001), np.arange(-200, 201) / 32 + 1 / 64,
+                        [1e-300, 5e-324, 5.999, 6.0, 6.01, 30.0]])
+    want = _math_erf(z)
+    got = _erf(z)
+    np.testing.assert_allclose(got, want, rtol=1e-15, atol=0)
+    np.testing.assert_array_equal(_erf(np.array([np.inf, -np.inf, 0.0])), [1.0, -1.0, 0.0])
+    assert np.isnan(_erf(np.array([np.nan]))[0])
+    assert np.signbit(_erf(np.array([-0.0]))[0])
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-15), (np.float32, 1e-7)])
+def test_gelu_matches_the_math_erf_formula(dtype, rtol):
+    x = np.random.default_rng(1).normal(0, 3, (3, 1000)).astype(dtype)
+    xs = x.astype(np.float64)
+    # x * Phi(x) with Phi from math.erf, computed in float64 (z = x / sqrt 2 in
+    # x's own dtype, as gelu does)
+    z = (x / math.sqrt(2)).astype(np.float64)
+    want = xs * 0.5 * (1 + _math_erf(z))
+    got = cnnlib.gelu(x).astype(np.float64)
+    assert cnnlib.gelu(x).dtype == dtype
+    # For x << 0, 1 + erf(z) cancels: an erf within one float64 rounding
+    # (2**-53) of math.erf may then differ by |x| * 2**-53 in absolute terms.
+    slack = np.abs(xs) * 2.0**-53
+    assert np.all(np.abs(got - want) <= rtol * np.abs(want) + slack)
+    pdf = np.exp(-0.5 * xs**2) / math.sqrt(2 * math.pi)
+    grad = cnnlib.gelu_backward(np.ones_like(x), x).astype(np.float64)
+    cdf = 0.5 * (1 + _math_erf(z))
+    # Phi(x) + x phi(x) cancels for x < 0: allow a few roundings of each term
+    # (exp(-x**2 / 2) in x's dtype is off by up to x**2/2 roundings), and one
+    # float64 rounding of erf inside 1 + erf.
+    slack = 4 * np.finfo(dtype).eps * (cdf + np.abs(xs) * pdf * (1 + xs**2)) + 2.0**-53
+    assert np.all(np.abs(grad - (cdf + xs * pdf)) <= slack)

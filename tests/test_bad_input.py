@@ -447,3 +447,71 @@ def test_global_avg_pool2d_backward_bad_input(g, x, exc, pattern):
     assert_raises(
         exc, lambda: global_avg_pool2d_backward(g, x), "global_avg_pool2d_backward", pattern
     )
+
+
+# --------------------------------------------------------------------------
+# nn.functional: batch norm, linear, adaptive pooling, softmax (issue 11)
+# --------------------------------------------------------------------------
+
+from cnnlib.nn import functional as F  # noqa: E402
+
+BX = np.ones((2, 3, 4, 4))
+C3 = np.ones(3)
+
+FUNCTIONAL_CASES = [
+    ("batch_norm-mean-shape", lambda: F.batch_norm(BX, np.ones(4), C3), ValueError,
+     "batch_norm", [r"\bmean\b", r"\(3,\)", r"\(4,\)"]),
+    ("batch_norm-x-1d", lambda: F.batch_norm(np.ones(3), C3, C3), ValueError,
+     "batch_norm", [r"\bx\b", r"\(N, C, \.\.\.\)", r"\(3,\)"]),
+    ("batch_norm-weight-shape", lambda: F.batch_norm(BX, C3, C3, np.ones(2)), ValueError,
+     "batch_norm", [r"\bweight\b", r"\(3,\)", r"\(2,\)"]),
+    ("batch_norm-var-list-of-str", lambda: F.batch_norm(BX, C3, ["a", "b", "c"]), TypeError,
+     "batch_norm", [r"\bvar\b"]),
+    ("batch_norm-eps-str", lambda: F.batch_norm(BX, C3, C3, eps="1e-5"), TypeError,
+     "batch_norm", [r"\beps\b", "number", "str"]),
+    ("batch_norm_backward-grad-shape",
+     lambda: F.batch_norm_backward(np.ones((2, 3, 4, 5)), BX, C3, C3), ValueError,
+     "batch_norm_backward", [r"grad_out", r"\(2, 3, 4, 4\)", r"\(2, 3, 4, 5\)"]),
+    ("batch_norm_backward-mean-shape",
+     lambda: F.batch_norm_backward(BX, BX, np.ones(1), C3), ValueError,
+     "batch_norm_backward", [r"\bmean\b", r"\(3,\)"]),
+    ("linear_backward-weight-1d",
+     lambda: F.linear_backward(np.ones((2, 3)), np.ones((2, 4)), np.ones(4)), ValueError,
+     "linear_backward", [r"\bweight\b", r"\(out_features, in_features\)"]),
+    ("linear_backward-x-features",
+     lambda: F.linear_backward(np.ones((2, 3)), np.ones((2, 5)), np.ones((3, 4))), ValueError,
+     "linear_backward", [r"\bx\b", r"\(\.\.\., 4\)", r"\(2, 5\)"]),
+    ("linear_backward-grad-list",
+     lambda: F.linear_backward([[1.0, 2.0]], np.ones((2, 4)), np.ones((3, 4))), ValueError,
+     "linear_backward", [r"grad_out", r"\(2, 3\)", r"\(1, 2\)"]),
+    ("linear_backward-grad-none",
+     lambda: F.linear_backward(None, np.ones((2, 4)), np.ones((3, 4))), TypeError,
+     "linear_backward", [r"grad_out", "NoneType"]),
+    ("adaptive_avg_pool2d_backward-x-3d",
+     lambda: F.adaptive_avg_pool2d_backward(np.ones((1, 2, 2)), np.ones((1, 4, 4)), 2),
+     ValueError, "adaptive_avg_pool2d_backward", [r"\bx\b", r"\(N, C, H, W\)"]),
+    ("adaptive_avg_pool2d_backward-grad-list",
+     lambda: F.adaptive_avg_pool2d_backward([1.0], np.ones((1, 1, 4, 4)), 2),
+     ValueError, "adaptive_avg_pool2d_backward", [r"grad_out", r"\(1, 1, 2, 2\)"]),
+    ("adaptive_avg_pool2d-empty-x",
+     lambda: F.adaptive_avg_pool2d(np.ones((1, 1, 0, 4)), 2),
+     ValueError, "adaptive_avg_pool2d", [r"\bx\b", r"\(1, 1, 0, 4\)"]),
+    ("adaptive_bins-zero", lambda: F.adaptive_bins(5, 0), ValueError,
+     "adaptive_bins", [r"out_size", "positive", r"\b0\b"]),
+    ("adaptive_bins-negative", lambda: F.adaptive_bins(-5, 2), ValueError,
+     "adaptive_bins", [r"in_size", "positive", r"-5"]),
+    ("adaptive_bins-float", lambda: F.adaptive_bins(5.0, 2), TypeError,
+     "adaptive_bins", [r"in_size", "int", "float"]),
+    ("log_softmax-1d", lambda: F.log_softmax(np.ones(3)), ValueError,
+     "log_softmax", [r"axis=1", r"1 dimension", r"\(3,\)", r"axis=0"]),
+    ("softmax-1d", lambda: F.softmax(np.ones(3)), ValueError,
+     "softmax", [r"axis=1", r"\(3,\)"]),
+    ("softmax-axis-float", lambda: F.softmax(np.ones((2, 3)), axis=1.0), TypeError,
+     "softmax", [r"\baxis\b", "int", "float"]),
+]
+
+
+@pytest.mark.parametrize(("call", "exc", "fn_name", "patterns"),
+                         [pytest.param(*case[1:], id=case[0]) for case in FUNCTIONAL_CASES])
+def test_functional_bad_input(call, exc, fn_name, patterns):
+    assert_raises(exc, call, fn_name, *patterns)

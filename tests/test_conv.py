@@ -601,3 +601,41 @@ def test_conv_results_do_not_depend_on_memory_layout(how, cfg):
         strict=True,
     ):
         np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-9)
+
+
+# --------------------------------------------------------------------------
+# Empty batches and empty channel counts (issue 11)
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fn", CONV_FNS, ids=CONV_IDS)
+def test_empty_batch_gives_an_empty_output(fn):
+    # PyTorch: F.conv2d(zeros(0, 2, 5, 5), ones(3, 2, 3, 3), ones(3)) has shape (0, 3, 3, 3).
+    x = np.zeros((0, 2, 5, 5), dtype=np.float32)
+    out = fn(x, np.ones((4, 1, 3, 2), dtype=np.float32), np.ones(4, dtype=np.float32),
+             stride=(2, 1), padding=(1, 0), groups=2)
+    # H_out = (5 + 2 - 3) // 2 + 1 = 3, W_out = (5 - 2) // 1 + 1 = 4
+    assert out.shape == (0, 4, 3, 4) and out.dtype == np.float32
+
+
+def test_conv2d_backward_of_an_empty_batch():
+    # Nothing flows back from no examples: grad_x is empty, grad_weight and
+    # grad_bias are zeros of their full shapes (what PyTorch's autograd gives).
+    x, w = np.zeros((0, 2, 5, 5)), np.ones((4, 1, 3, 2))
+    gx, gw, gb = conv2d_backward(np.zeros((0, 4, 3, 4)), x, w, stride=(2, 1),
+                                 padding=(1, 0), groups=2)
+    assert gx.shape == (0, 2, 5, 5)
+    np.testing.assert_array_equal(gw, np.zeros((4, 1, 3, 2)))
+    np.testing.assert_array_equal(gb, np.zeros(4))
+
+
+@pytest.mark.parametrize("fn", [*CONV_FNS, conv2d_backward],
+                         ids=[*CONV_IDS, "conv2d_backward"])
+def test_no_output_channels_is_refused_like_pytorch(fn):
+    # PyTorch 2.13: "expected weight to be at least 1 at dimension 0"; here a
+    # clear ValueError instead of a raw NumPy reshape error.
+    x, w = np.ones((2, 2, 5, 5)), np.ones((0, 2, 3, 3))
+    args = (np.zeros((2, 0, 3, 3)), x, w) if fn is conv2d_backward else (x, w)
+    with pytest.raises(ValueError, match=r"at least one output channel, got weight.shape="
+                                         r"\(0, 2, 3, 3\)"):
+        fn(*args)

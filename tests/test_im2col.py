@@ -191,3 +191,16 @@ def test_col2im_dtypes():
 def test_col2im_infers_channels(channels):
     cols = np.ones((2, channels * 2 * 3, 4))  # (3-2+1) * (4-3+1) = 4 windows
     assert col2im(cols, (3, 4), (2, 3)).shape == (2, channels, 3, 4)
+
+
+@pytest.mark.parametrize("kernel, size", [(1, (3, 4)), ((3, 4), (3, 4)), (2, (3, 3))])
+def test_im2col_returns_a_new_writable_array(kernel, size):
+    # unfold returns a fresh tensor; a 1x1 kernel or a kernel the size of the
+    # input used to give back a read-only view of x itself.
+    x = np.arange(2.0 * size[0] * size[1]).reshape(2, 1, *size)
+    before = x.copy()
+    cols = im2col(x, kernel)
+    assert cols.flags.writeable and cols.flags.c_contiguous
+    assert not np.shares_memory(cols, x)
+    cols[...] = -1.0
+    np.testing.assert_array_equal(x, before)

@@ -398,3 +398,23 @@ def test_max_pool_padding_limit_uses_undilated_kernel():
         max_pool2d(np.zeros((1, 1, 9, 9)), 3, padding=2, dilation=2)
     # padding 1 with the same kernel is allowed: (9 + 2 - 5) // 3 + 1 = 3 with stride 3.
     assert max_pool2d(np.zeros((1, 1, 9, 9)), 3, padding=1, dilation=2).shape == (1, 1, 3, 3)
+
+
+def test_avg_pool2d_sums_float16_in_float32():
+    # 64 values of 1e4 sum to 640000, past float16's largest finite value
+    # 65504; PyTorch accumulates in float32 and returns 1e4 (exact in float16:
+    # 10000 = 625 * 16).
+    x = np.full((1, 1, 8, 8), 1e4, dtype=np.float16)
+    out = avg_pool2d(x, 8)
+    assert out.dtype == np.float16
+    np.testing.assert_array_equal(out, np.full((1, 1, 1, 1), 1e4, dtype=np.float16))
+
+
+def test_avg_pool2d_float16_matches_a_float64_mean():
+    rng = np.random.default_rng(0)
+    x = (rng.random((2, 3, 9, 9)) * 1000).astype(np.float16)
+    want = ref_avg_pool2d(x.astype(np.float64), (3, 3), (2, 2), (1, 1))
+    out = avg_pool2d(x, 3, 2, 1)
+    assert out.dtype == np.float16
+    # one float16 rounding of the exact mean: within half an ulp, 2**-11 relative
+    np.testing.assert_allclose(out.astype(np.float64), want, rtol=2.0**-11)

@@ -15,7 +15,7 @@ import numbers
 
 import numpy as np
 
-from .._validate import as_array, check_ndim
+from .._validate import as_array, check_ndim, positive_int
 
 __all__ = [
     "adaptive_avg_pool2d",
@@ -99,14 +99,25 @@ def linear_backward(
     >>> gx, gw, gb
     (array([[3., 4.]]), array([[1., 2.]]), array([1.]))
     """
+    fn = "linear_backward"
+    grad_out = as_array(grad_out, "grad_out", fn)
+    x = as_array(x, "x", fn)
+    weight = as_array(weight, "weight", fn)
+    check_ndim(weight, 2, "weight", fn, "(out_features, in_features)")
     out_f, in_f = weight.shape
+    if x.ndim < 1 or x.shape[-1] != in_f:
+        raise ValueError(
+            f"{fn}: x must have shape (..., {in_f}) to match weight.shape={tuple(weight.shape)}, "
+            f"got x.shape={tuple(x.shape)}"
+        )
     if grad_out.shape != x.shape[:-1] + (out_f,):
         raise ValueError(
-            f"linear_backward: grad_out must have shape {x.shape[:-1] + (out_f,)}, "
+            f"{fn}: grad_out must have shape {x.shape[:-1] + (out_f,)}, "
             f"got {tuple(grad_out.shape)}"
         )
-    g2 = grad_out.reshape(-1, out_f)
-    x2 = x.reshape(-1, in_f)
+    rows = int(np.prod(x.shape[:-1], dtype=np.int64))   # explicit, so N = 0 works
+    g2 = grad_out.reshape(rows, out_f)
+    x2 = x.reshape(rows, in_f)
     return grad_out @ weight, g2.T @ x2, g2.sum(axis=0)
 
 
@@ -144,6 +155,8 @@ def adaptive_bins(in_size: int, out_size: int) -> list[tuple[int, int]]:
     >>> adaptive_bins(5, 3)
     [(0, 2), (1, 4), (3, 5)]
     """
+    in_size = positive_int(in_size, "in_size", "adaptive_bins")
+    out_size = positive_int(out_size, "out_size", "adaptive_bins")
     # -(-a // b) is ceil(a / b) in integer arithmetic.
     return [(i * in_size // out_size, -(-(i + 1) * in_size // out_size)) for i in range(out_size)]
 
@@ -176,10 +189,49 @@ def adaptive_avg_pool2d(
     check_ndim(x, 4, "x", fn, "(N, C, H, W)")
     h, w = x.shape[2:]
     oh, ow = _output_size(output_size, h, w, fn)
-    out = np.empty(x.shape[:2] + (oh, ow), dtype=x.dtype)
-    for i, (hs, he) in enumerate(adaptive_bins(h, oh)):
-        for j, (ws, we) in enumerate(adaptive_bins(w, ow)):
-            out[:, :, i, j] = x[:, :, hs:he, ws:we].mean(axis=(2, 3))
+    if h == 0 or w == 0:
+        raise ValueError(f"{fn}: x must have at least one position, got x.shape={x.shape}")
+    if (oh, ow) == (1, 1):                       # global average pooling, the common case
+        return x.mean(axis=(2, 3), keepdims=True)
+    # Sum each bin along W, then along H (bins of one length at a time, no
+    # Python loop over output cells), then divide by the bin areas.
+    acc = np.promote_types(x.dtype, np.float32)
+    sums = _bin_sums(_bin_sums(x.astype(acc, copy=False), 3, oh=ow), 2, oh=oh)
+    _, len_h = _bin_edges(h, oh)
+    _, len_w = _bin_edges(w, ow)
+    return (sums / (len_h[:, None] * len_w[None, :])).astype(x.dtype, copy=False)
+
+
+def _bin_edges(in_size: int, out_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(starts, lengths)`` of the :func:`adaptive_bins`, as arrays."""
+    i = np.arange(out_size)
+    starts = i * in_size // out_size
+    ends = -(-(i + 1) * in_size // out_size)
+    return starts, ends - starts
+
+
+def _bin_groups(in_size: int, out_size: int):
+    """Yield ``(outputs, starts, length)`` for the bins of each distinct length.
+
+    Adaptive bins come in at most a few lengths, so a whole group is read with
+    one fancy index ``starts[:, None] + arange(length)``.
+    """
+    starts, lengths = _bin_edges(in_size, out_size)
+    for length in np.unique(lengths):
+        outputs = np.flatnonzero(lengths == length)
+        yield outputs, starts[outputs], int(length)
+
+
+def _bin_sums(x: np.ndarray, axis: int, oh: int) -> np.ndarray:
+    """Sum ``x`` over each of the ``oh`` adaptive bins along ``axis``."""
+    shape = list(x.shape)
+    shape[axis] = oh
+    out = np.empty(shape, dtype=x.dtype)
+    where: list[object] = [slice(None)] * x.ndim
+    for outputs, starts, length in _bin_groups(x.shape[axis], oh):
+        idx = starts[:, None] + np.arange(length)             # (bins, length)
+        where[axis] = outputs
+        out[tuple(where)] = np.take(x, idx, axis=axis).sum(axis=axis + 1)
     return out
 
 
@@ -210,21 +262,71 @@ def adaptive_avg_pool2d_backward(
              [0.25, 0.25]]]])
     """
     fn = "adaptive_avg_pool2d_backward"
+    grad_out = as_array(grad_out, "grad_out", fn)
+    x = as_array(x, "x", fn)
+    check_ndim(x, 4, "x", fn, "(N, C, H, W)")
     h, w = x.shape[2:]
     oh, ow = _output_size(output_size, h, w, fn)
     if grad_out.shape != x.shape[:2] + (oh, ow):
         raise ValueError(
             f"{fn}: grad_out must have shape {x.shape[:2] + (oh, ow)}, got {tuple(grad_out.shape)}"
         )
-    grad_x = np.zeros(x.shape, dtype=np.result_type(grad_out.dtype, x.dtype))
-    for i, (hs, he) in enumerate(adaptive_bins(h, oh)):
-        for j, (ws, we) in enumerate(adaptive_bins(w, ow)):
-            area = (he - hs) * (we - ws)
-            grad_x[:, :, hs:he, ws:we] += grad_out[:, :, i : i + 1, j : j + 1] / area
-    return grad_x
+    dtype = np.result_type(grad_out.dtype, x.dtype)
+    _, len_h = _bin_edges(h, oh)
+    _, len_w = _bin_edges(w, ow)
+    share = (grad_out / (len_h[:, None] * len_w[None, :])).astype(dtype, copy=False)
+    # The adjoint of the two bin sums: spread along H, then along W.  Within
+    # one group the bins start at distinct places, so each += has no repeats.
+    return _bin_spread(_bin_spread(share, 2, h), 3, w)
+
+
+def _bin_spread(g: np.ndarray, axis: int, size: int) -> np.ndarray:
+    """Adjoint of :func:`_bin_sums`: add each bin's value to every position it covers."""
+    shape = list(g.shape)
+    shape[axis] = size
+    out = np.zeros(shape, dtype=g.dtype)
+    src: list[object] = [slice(None)] * g.ndim
+    dst: list[object] = [slice(None)] * g.ndim
+    for outputs, starts, length in _bin_groups(size, g.shape[axis]):
+        src[axis] = outputs
+        values = g[tuple(src)]
+        for k in range(length):
+            dst[axis] = starts + k
+            out[tuple(dst)] += values
+    return out
 
 
 # ---------------------------------------------------------------------- batch norm
+def _check_batch_norm(
+    fn: str, x: object, mean: object, var: object, weight: object, bias: object, eps: object,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None, float]:
+    """Check batch norm's arguments; return them as arrays (eps as a float)."""
+    x = as_array(x, "x", fn)
+    if x.ndim < 2:
+        raise ValueError(
+            f"{fn}: x must have a channel axis, shape (N, C, ...), got {x.ndim}-D array "
+            f"with shape {tuple(x.shape)}"
+        )
+    c = x.shape[1]
+    arrays = []
+    for name, v in (("mean", mean), ("var", var), ("weight", weight), ("bias", bias)):
+        if v is None and name in ("weight", "bias"):
+            arrays.append(None)
+            continue
+        v = as_array(v, name, fn)
+        if v.shape != (c,):
+            raise ValueError(
+                f"{fn}: {name} must have shape ({c},), one value per channel of x "
+                f"(x.shape={tuple(x.shape)}), got {name}.shape={tuple(v.shape)}"
+            )
+        arrays.append(v)
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
+        raise TypeError(f"{fn}: eps must be a number, got {type(eps).__name__} {eps!r}")
+    if not eps >= 0:
+        raise ValueError(f"{fn}: eps must be >= 0, got {eps!r}")
+    return x, arrays[0], arrays[1], arrays[2], arrays[3], float(eps)
+
+
 def batch_norm(
     x: np.ndarray,
     mean: np.ndarray,
@@ -241,7 +343,8 @@ def batch_norm(
 
     Parameters
     ----------
-    x : ndarray, shape (N, C, H, W)
+    x : ndarray, shape (N, C, H, W), or (N, C) or (N, C, L)
+        Channels on axis 1, as ``torch.nn.functional.batch_norm``.
     mean, var : ndarray, shape (C,)
     weight, bias : ndarray, shape (C,), optional
         gamma and beta; None means 1 and 0.
@@ -249,7 +352,7 @@ def batch_norm(
 
     Returns
     -------
-    ndarray, shape (N, C, H, W)
+    ndarray, the shape of ``x``
 
     Examples
     --------
@@ -258,7 +361,9 @@ def batch_norm(
     >>> batch_norm(x, np.array([2.0]), np.array([1.0]), eps=0.0).ravel()
     array([-1.,  1.])
     """
-    shape = (1, -1, 1, 1)
+    x, mean, var, weight, bias, eps = _check_batch_norm(
+        "batch_norm", x, mean, var, weight, bias, eps)
+    shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     inv_std = 1.0 / np.sqrt(var + eps)
     y = (x - mean.reshape(shape)) * inv_std.reshape(shape)
     if weight is not None:
@@ -291,7 +396,7 @@ def batch_norm_backward(
 
     Parameters
     ----------
-    grad_out, x : ndarray, shape (N, C, H, W)
+    grad_out, x : ndarray, shape (N, C, H, W) (or (N, C), (N, C, L))
     mean, var : ndarray, shape (C,)
         The statistics the forward pass used.
     weight : ndarray, shape (C,), optional
@@ -315,8 +420,15 @@ def batch_norm_backward(
     >>> gx.ravel(), gw, gb
     (array([0., 0.]), array([0.]), array([2.]))
     """
-    shape = (1, -1, 1, 1)
-    axes = (0, 2, 3)
+    fn = "batch_norm_backward"
+    x, mean, var, weight, _, eps = _check_batch_norm(fn, x, mean, var, weight, None, eps)
+    grad_out = as_array(grad_out, "grad_out", fn)
+    if grad_out.shape != x.shape:
+        raise ValueError(
+            f"{fn}: grad_out must have x's shape {tuple(x.shape)}, got {tuple(grad_out.shape)}"
+        )
+    shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    axes = (0, *range(2, x.ndim))
     inv_std = (1.0 / np.sqrt(var + eps)).reshape(shape)
     x_hat = (x - mean.reshape(shape)) * inv_std
     grad_bias = grad_out.sum(axis=axes)
@@ -353,7 +465,9 @@ def log_softmax(logits: np.ndarray, axis: int = 1) -> np.ndarray:
     >>> np.round(log_softmax(np.array([[1e4, 1e4]])), 4)
     array([[-0.6931, -0.6931]])
     """
-    logits = as_array(logits, "logits", "log_softmax")
+    fn = "log_softmax"
+    logits = as_array(logits, "logits", fn)
+    _check_axis(logits, axis, fn)
     shifted = logits - logits.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
@@ -367,7 +481,22 @@ def softmax(logits: np.ndarray, axis: int = 1) -> np.ndarray:
     >>> softmax(np.array([[0.0, np.log(3.0)]]))
     array([[0.25, 0.75]])
     """
+    logits = as_array(logits, "logits", "softmax")
+    _check_axis(logits, axis, "softmax")
     return np.exp(log_softmax(logits, axis=axis))
+
+
+def _check_axis(logits: np.ndarray, axis: object, fn: str) -> None:
+    """PyTorch's ``dim`` check: ``axis`` must name an axis of ``logits``."""
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        raise TypeError(f"{fn}: axis must be an int, got {type(axis).__name__} {axis!r}")
+    if not -logits.ndim <= axis < logits.ndim:
+        hint = "; for one row of scores (shape (C,)) pass axis=0" if logits.ndim == 1 else ""
+        raise ValueError(
+            f"{fn}: axis={axis} is out of range for logits with {logits.ndim} dimension(s) "
+            f"(shape {tuple(logits.shape)}), expected -{logits.ndim} <= axis < "
+            f"{logits.ndim}{hint}"
+        )
 
 
 def _check_targets(logits: np.ndarray, target: object, fn: str) -> np.ndarray:
