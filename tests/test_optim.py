@@ -268,3 +268,202 @@ def test_schedule_arguments_are_checked():
         optim.CosineAnnealingLR(opt, T_max=0)
     with pytest.raises(TypeError, match="optimizer must be a cnnlib.optim optimiser"):
         optim.StepLR("sgd", step_size=1)
+
+
+# --------------------------------------------------------------------------
+# RMSprop (issue 11), by hand with alpha = 0.5 so the averages are simple
+# --------------------------------------------------------------------------
+
+
+def test_rmsprop_plain():
+    # v = 0.5 v + 0.5 g**2;  p = p - 0.1 g / sqrt(v)   (eps = 0)
+    # t=1: v = [0.125, 0.5]; g / sqrt(v) = [sqrt 2, sqrt 2]
+    # t=2: v = [0.0625 + 0.5, 0.25 + 0.125] = [0.5625, 0.375]; g / sqrt v = [-1/0.75, 0.5/sqrt .375]
+    # t=3: v = [0.28125 + 2, 0.1875 + 0] = [2.28125, 0.1875];   g / sqrt v = [2/sqrt 2.28125, 0]
+    s2 = math.sqrt(2)
+    p1 = np.array([1 - 0.1 * s2, -2 - 0.1 * s2])
+    p2 = p1 - 0.1 * np.array([-1 / 0.75, 0.5 / math.sqrt(0.375)])
+    p3 = p2 - 0.1 * np.array([2 / math.sqrt(2.28125), 0.0])
+    assert_steps(run(optim.RMSprop, G, lr=0.1, alpha=0.5, eps=0.0), [p1, p2, p3])
+
+
+def test_rmsprop_centered_with_momentum():
+    # ga = ga + 0.5 (g - ga); avg = sqrt(v - ga**2); buf = 0.9 buf + g / avg; p = p - 0.1 buf
+    # t=1: ga = [0.25, 0.5], v = [0.125, 0.5], avg = [0.25, 0.5], buf = [2, 2], p = [0.8, -2.2]
+    # t=2: ga = [-0.375, 0.5], v = [0.5625, 0.375], avg = sqrt([0.421875, 0.125]),
+    #      buf = [1.8 - 1/sqrt(0.421875), 1.8 + 0.5/sqrt(0.125)]
+    p1 = np.array([0.8, -2.2])
+    buf2 = np.array([1.8 - 1 / math.sqrt(0.421875), 1.8 + 0.5 / math.sqrt(0.125)])
+    p2 = p1 - 0.1 * buf2
+    got = run(optim.RMSprop, G[:2], lr=0.1, alpha=0.5, eps=0.0, momentum=0.9, centered=True)
+    assert_steps(got, [p1, p2])
+
+
+def test_rmsprop_weight_decay_and_eps():
+    # g = g1 + 0.5 p0 = [0.5 + 0.5, 1 - 1] = [1, 0]; v = 0.01 g**2 = [0.01, 0] (alpha 0.99)
+    # p = p0 - 0.01 g / (sqrt v + 1e-8) = [1 - 0.01 / (0.1 + 1e-8), -2]
+    got = run(optim.RMSprop, G[:1], weight_decay=0.5)
+    assert_steps(got, [np.array([1 - 0.01 / (0.1 + 1e-8), -2.0])])
+
+
+def test_rmsprop_defaults_are_pytorchs():
+    opt = optim.RMSprop([Parameter(np.zeros(1))])
+    group = opt.param_groups[0]
+    assert (group["lr"], group["alpha"], group["eps"], group["weight_decay"], group["momentum"],
+            group["centered"]) == (1e-2, 0.99, 1e-8, 0.0, 0.0, False)
+    with pytest.raises(ValueError, match="RMSprop: alpha must be >= 0"):
+        optim.RMSprop([Parameter(np.zeros(1))], alpha=-0.5)
+    with pytest.raises(TypeError, match="RMSprop: centered must be a bool, got str"):
+        optim.RMSprop([Parameter(np.zeros(1))], centered="yes")
+
+
+# --------------------------------------------------------------------------
+# state_dict / load_state_dict / add_param_group (issue 11)
+# --------------------------------------------------------------------------
+
+
+def test_state_dict_has_torchs_layout():
+    a, b, c = Parameter(np.ones(2)), Parameter(np.ones(3)), Parameter(np.ones(1))
+    opt = optim.SGD([{"params": [a, b]}, {"params": [c], "lr": 0.5}], lr=0.1, momentum=0.9)
+    a.grad, c.grad = np.full(2, 2.0), np.full(1, 3.0)      # b has no gradient: no state
+    opt.step()
+    sd = opt.state_dict()
+    assert set(sd) == {"state", "param_groups"}
+    assert list(sd["state"]) == [0, 2]                       # positions across the groups
+    np.testing.assert_array_equal(sd["state"][0]["momentum_buffer"], [2.0, 2.0])
+    np.testing.assert_array_equal(sd["state"][2]["momentum_buffer"], [3.0])
+    assert sd["param_groups"] == [
+        {"lr": 0.1, "momentum": 0.9, "dampening": 0.0, "weight_decay": 0.0, "nesterov": False,
+         "params": [0, 1]},
+        {"lr": 0.5, "momentum": 0.9, "dampening": 0.0, "weight_decay": 0.0, "nesterov": False,
+         "params": [2]},
+    ]
+    a.grad = np.ones(2)
+    opt.step()                                               # the saved dict is a snapshot
+    np.testing.assert_array_equal(sd["state"][0]["momentum_buffer"], [2.0, 2.0])
+
+
+@pytest.mark.parametrize("cls, keys", [
+    (optim.Adam, {"step", "exp_avg", "exp_avg_sq"}),
+    (optim.AdamW, {"step", "exp_avg", "exp_avg_sq"}),
+    (optim.RMSprop, {"step", "square_avg"}),
+])
+def test_state_dict_keys_per_optimiser(cls, keys):
+    p = Parameter(np.ones(2))
+    opt = cls([p])
+    p.grad = np.ones(2)
+    opt.step()
+    opt.step()
+    state = opt.state_dict()["state"][0]
+    assert set(state) == keys and state["step"] == 2
+
+
+@pytest.mark.parametrize("make", [
+    lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True),
+    lambda ps: optim.Adam(ps, lr=0.05, weight_decay=0.1),
+    lambda ps: optim.AdamW(ps, lr=0.05),
+    lambda ps: optim.RMSprop(ps, lr=0.05, momentum=0.5, centered=True),
+])
+def test_resuming_from_a_state_dict_equals_not_stopping(make):
+    rng = np.random.default_rng(0)
+    grads = [rng.normal(size=(2, 3)) for _ in range(5)]
+    start = rng.normal(size=(2, 3))
+
+    def steps(opt, p, gs):
+        for g in gs:
+            p.grad = g.copy()
+            opt.step()
+
+    p = Parameter(start.copy())
+    straight = make([p])
+    steps(straight, p, grads)
+    q = Parameter(start.copy())
+    first = make([q])
+    steps(first, q, grads[:3])
+    saved, weights = first.state_dict(), q.data.copy()
+    r = Parameter(weights)                                     # fresh objects, as after a restart
+    resumed = make([r])
+    resumed.load_state_dict(saved)
+    steps(resumed, r, grads[3:])
+    np.testing.assert_array_equal(r.data, p.data)              # bit-identical
+
+
+def test_load_state_dict_takes_the_saved_hyper_parameters_and_torch_extras():
+    p = Parameter(np.ones(2))
+    opt = optim.Adam([p], lr=0.1)
+    # what torch.optim.Adam(...).state_dict() holds, converted to NumPy (step as a 0-d float)
+    opt.load_state_dict({
+        "state": {0: {"step": np.array(3.0, dtype=np.float32), "exp_avg": np.ones(2),
+                      "exp_avg_sq": np.full(2, 4.0)}},
+        "param_groups": [{"lr": 0.01, "betas": [0.5, 0.75], "eps": 1e-8, "weight_decay": 0,
+                          "amsgrad": False, "maximize": False, "foreach": None,
+                          "capturable": False, "differentiable": False, "fused": None,
+                          "decoupled_weight_decay": False, "params": [0]}],
+    })
+    group = opt.param_groups[0]
+    assert group["lr"] == 0.01 and group["betas"] == (0.5, 0.75) and group["params"] == [p]
+    assert "amsgrad" not in group
+    assert opt.state[p]["step"] == 3 and isinstance(opt.state[p]["step"], int)
+
+
+def test_load_state_dict_refuses_what_does_not_fit():
+    p, q = Parameter(np.ones(2)), Parameter(np.ones(3))
+    opt = optim.SGD([p, q], lr=0.1, momentum=0.9)
+    good = {"state": {}, "param_groups": [{"lr": 0.1, "params": [0, 1]}]}
+    opt.load_state_dict(good)
+    with pytest.raises(ValueError, match=r"SGD.load_state_dict: the state_dict has 2 parameter "
+                                         r"group\(s\), the optimiser has 1"):
+        opt.load_state_dict({"state": {}, "param_groups": [{"params": [0]}, {"params": [1]}]})
+    with pytest.raises(ValueError, match=r"group 0 has 1 parameter\(s\) in the state_dict but 2"):
+        opt.load_state_dict({"state": {}, "param_groups": [{"params": [0]}]})
+    with pytest.raises(ValueError, match=r"state 'momentum_buffer' of parameter 1 has shape "
+                                         r"\(2,\), the parameter has shape \(3,\)"):
+        opt.load_state_dict({"state": {1: {"momentum_buffer": np.ones(2)}},
+                             "param_groups": [{"params": [0, 1]}]})
+    with pytest.raises(ValueError, match="sets amsgrad=True, which cnnlib's Adam does not"):
+        optim.Adam([p]).load_state_dict(
+            {"state": {}, "param_groups": [{"amsgrad": True, "params": [0]}]})
+    with pytest.raises(ValueError, match="decoupled_weight_decay=True, which is AdamW's"):
+        optim.Adam([p]).load_state_dict(
+            {"state": {}, "param_groups": [{"decoupled_weight_decay": True, "params": [0]}]})
+    with pytest.raises(TypeError, match="keys 'state' and 'param_groups', got"):
+        opt.load_state_dict({"0.weight": np.ones(2)})
+
+
+def test_add_param_group_fills_defaults_and_refuses_repeats():
+    a, b = Parameter(np.zeros(1)), Parameter(np.zeros(1))
+    opt = optim.SGD([a], lr=0.1, momentum=0.9)
+    opt.add_param_group({"params": b, "lr": 1.0})               # one Parameter is accepted
+    assert opt.param_groups[1]["params"] == [b]
+    assert opt.param_groups[1]["lr"] == 1.0 and opt.param_groups[1]["momentum"] == 0.9
+    a.grad, b.grad = np.ones(1), np.ones(1)
+    opt.step()
+    np.testing.assert_array_equal([a.data[0], b.data[0]], [-0.1, -1.0])
+    with pytest.raises(ValueError, match="add_param_group: a parameter appears in more than one"):
+        opt.add_param_group({"params": [a]})
+    with pytest.raises(TypeError, match="add_param_group: param_group must be a dict"):
+        opt.add_param_group([a])
+    with pytest.raises(TypeError, match=r"add_param_group: 'params' must be .* \(not a set\)"):
+        opt.add_param_group({"params": {Parameter(np.zeros(1))}})
+
+
+@pytest.mark.parametrize("cls, kwargs", [(optim.StepLR, dict(step_size=2, gamma=0.5)),
+                                         (optim.CosineAnnealingLR, dict(T_max=3, eta_min=0.1))])
+def test_scheduler_state_dict_resumes_the_schedule(cls, kwargs):
+    straight, _ = lrs_over(cls, 8, **kwargs)
+    opt = optim.SGD([Parameter(np.zeros(1))], lr=1.0)
+    sched = cls(opt, **kwargs)
+    for _ in range(3):
+        sched.step()
+    saved_opt, saved = opt.state_dict(), sched.state_dict()
+    assert saved["last_epoch"] == 3 and saved["base_lrs"] == [1.0]
+    assert "optimizer" not in saved
+    opt2 = optim.SGD([Parameter(np.zeros(1))], lr=1.0)
+    sched2 = cls(opt2, **kwargs)
+    opt2.load_state_dict(saved_opt)
+    sched2.load_state_dict(saved)
+    resumed = []
+    for _ in range(5):
+        resumed.append(opt2.param_groups[0]["lr"])
+        sched2.step()
+    assert resumed == straight[3:]
