@@ -33,5 +33,9 @@ from .receptive_field import (
     plot_field_growth,
     plot_stack_1d,
 )
+from .style import apply as _apply_house_style
 from .training import confusion_figure, history_figure, running_stats_figure
 from .transfer import STRATEGY_STYLES, plot_filter_change, plot_transfer_curves
+
+# Every figure the chapters draw follows the house style (cnnlib/viz/style.py).
+_apply_house_style()
