@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BOOK_FLAGS := --keep-going
 
-.PHONY: book test lab execute lint clean help serve
+.PHONY: book test test-portable lab execute lint clean help serve
 
 # The chapters train small networks whose matrix products are too small for
 # BLAS threads to pay off (a single thread was faster in every measurement),
@@ -19,7 +19,11 @@ test execute: export OPENBLAS_NUM_THREADS := 1
 help:
 	@echo "make book     build the HTML book into _build/html/"
 	@echo "make test     run every test: cnnlib, strict nbval over every chapter, the book build,"
-	@echo "              every page in a real browser with no network, one chapter run live"
+	@echo "              every page in a real browser with no network, one chapter run live;"
+	@echo "              then strict nbval over the chapters again with a second kind of"
+	@echo "              OpenBLAS kernels (Haswell), so the stored outputs hold on other CPUs"
+	@echo "make test-portable  strict nbval over the chapters under every OpenBLAS kernel"
+	@echo "              family this CPU can run, at 1 and 2 BLAS threads (authors, ~30 min)"
 	@echo "make serve    serve the built book on http://127.0.0.1:8000/ (to run chapters live)"
 	@echo "make lab      open the chapters in JupyterLab with live sliders"
 	@echo "make execute  re-run every chapter and store its outputs (authors only)"
@@ -38,8 +42,53 @@ book: $(STAMP)
 	@echo "The book is at: file://$(CURDIR)/_build/html/index.html"
 	@echo "To run its chapters live in the page: make serve, then open http://127.0.0.1:8000/"
 
+# The second pass of `make test`: the stored outputs must not depend on the
+# CPU's BLAS kernels. tools/check_coretype.py picks Haswell (AVX2, most laptops),
+# or Sandybridge when this CPU runs Haswell kernels anyway, and confirms with
+# threadpoolctl that OpenBLAS really runs them (an unknown OPENBLAS_CORETYPE
+# falls back silently). PORTABLE_CHAPTERS narrows either pass to some chapters.
+PORTABLE_CHAPTERS ?= chapters
+# Every kernel family NumPy's OpenBLAS builds for x86-64 (Prescott is reported
+# as Katmai), plus whatever this CPU picks by itself.
+PORTABLE_CORETYPES ?= detected SkylakeX Haswell Sandybridge Nehalem Prescott
+PORTABLE_THREADS ?= 1 2
+NBVAL_AGAIN := $(BIN)/python -m pytest $(PORTABLE_CHAPTERS) -p no:cacheprovider -q
+
 test: $(STAMP)
 	$(BIN)/python -m pytest
+	@second=$$($(BIN)/python tools/check_coretype.py --second); \
+	if [ -z "$$second" ]; then \
+	  echo "make test: no second OpenBLAS core type to force here (NumPy's BLAS is not x86 OpenBLAS);"; \
+	  echo "           the chapters were checked with this CPU's kernels only"; \
+	else \
+	  echo "== the chapters again, OpenBLAS core type $$second, $$OPENBLAS_NUM_THREADS thread(s)"; \
+	  export OPENBLAS_CORETYPE=$$second; \
+	  $(BIN)/python tools/check_coretype.py $$second --threads $$OPENBLAS_NUM_THREADS \
+	    && $(NBVAL_AGAIN); \
+	fi
+
+test-portable: $(STAMP)
+	@detected=$$($(BIN)/python tools/check_coretype.py --detected); failed=""; ran=""; \
+	if [ -z "$$detected" ]; then echo "test-portable: NumPy does not use OpenBLAS here"; exit 1; fi; \
+	for ct in $(PORTABLE_CORETYPES); do \
+	  if [ "$$ct" = detected ]; then \
+	    case " $(PORTABLE_CORETYPES) " in *" $$detected "*) continue;; esac; \
+	  else \
+	    why=$$($(BIN)/python tools/check_coretype.py --supports $$ct); rc=$$?; \
+	    if [ $$rc = 1 ]; then echo "== skip $$ct: $$why"; continue; fi; \
+	    if [ $$rc != 0 ]; then echo "$$why"; exit 1; fi; \
+	  fi; \
+	  for t in $(PORTABLE_THREADS); do \
+	    echo "== OpenBLAS core type $$ct, $$t thread(s)"; \
+	    if [ "$$ct" = detected ]; then unset OPENBLAS_CORETYPE; name=$$detected; \
+	    else export OPENBLAS_CORETYPE=$$ct; name=$$ct; fi; \
+	    export OPENBLAS_NUM_THREADS=$$t; \
+	    $(BIN)/python tools/check_coretype.py $$name --threads $$t || exit 1; \
+	    $(NBVAL_AGAIN) && ran="$$ran $$name/$$t" || failed="$$failed $$name/$$t"; \
+	  done; \
+	done; \
+	echo "test-portable: passed under:$${ran:- nothing}"; \
+	if [ -n "$$failed" ]; then echo "test-portable: FAILED under:$$failed"; exit 1; fi
 
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -r requirements-lab.txt
