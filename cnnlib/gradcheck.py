@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .nn.module import no_grad
+
 __all__ = ["numerical_gradient", "relative_error", "GradCheckResult", "gradcheck"]
 
 
@@ -32,7 +34,10 @@ def numerical_gradient(
     f : callable
         Maps an array shaped like ``x`` to an array (any shape).
     x : ndarray, float64, any shape
-        The point at which to differentiate.  It is restored afterwards.
+        The point at which to differentiate.  It is nudged in place, one
+        element at a time, so ``f`` may read it through another name (a
+        layer's weight, say); any view works, transposed or strided.  It is
+        restored afterwards, also when ``f`` raises.
     grad_out : ndarray, shape of ``f(x)``, optional
         The upstream gradient; ones if omitted (then ``L = sum(f(x))``).
     eps : float
@@ -41,12 +46,19 @@ def numerical_gradient(
 
     Returns
     -------
-    ndarray, shape of ``x``
+    ndarray, float64, shape of ``x``
 
     Raises
     ------
     TypeError
         If ``x`` is not float64: in float32 round-off swamps the difference.
+    ValueError
+        If ``x`` is read-only.
+
+    Notes
+    -----
+    ``f`` runs under :class:`cnnlib.no_grad`: the many forward passes keep
+    no caches, so a module can be checked before or after its own backward.
 
     Examples
     --------
@@ -59,18 +71,29 @@ def numerical_gradient(
             f"{fn}: x must be a float64 ndarray (float32 round-off of ~1e-7 would swamp "
             f"a step of {eps}), got {getattr(x, 'dtype', type(x).__name__)}"
         )
-    if grad_out is None:
-        grad_out = np.ones_like(f(x))
-    grad = np.zeros_like(x)
-    flat_x, flat_grad = x.reshape(-1), grad.reshape(-1)
-    for i in range(flat_x.size):
-        saved = flat_x[i]
-        flat_x[i] = saved + eps
-        plus = np.sum(f(x) * grad_out)
-        flat_x[i] = saved - eps
-        minus = np.sum(f(x) * grad_out)
-        flat_x[i] = saved
-        flat_grad[i] = (plus - minus) / (2 * eps)
+    if not x.flags.writeable:
+        raise ValueError(
+            f"{fn}: x must be writeable (it is nudged in place, so that f sees the change), "
+            "got a read-only array"
+        )
+    # f runs only to be measured: no module keeps a cache for a backward pass.
+    with no_grad():
+        if grad_out is None:
+            grad_out = np.ones_like(f(x))
+        grad = np.zeros(x.shape, dtype=np.float64)
+        # Nudge x itself, element by element, through its own indices: x may be a
+        # non-contiguous view (x.T, x[:, ::2]) of the array f reads, and a flat
+        # reshape of such a view would be a copy that f never sees.
+        for index in np.ndindex(x.shape):
+            saved = x[index]
+            try:
+                x[index] = saved + eps
+                plus = np.sum(f(x) * grad_out)
+                x[index] = saved - eps
+                minus = np.sum(f(x) * grad_out)
+            finally:
+                x[index] = saved             # restored even if f raises
+            grad[index] = (plus - minus) / (2 * eps)
     return grad
 
 

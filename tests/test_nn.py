@@ -202,6 +202,7 @@ def test_backward_adds_into_grad_and_zero_grad_clears():
     lin(x)
     lin.backward(np.ones((2, 2)))
     once = lin.weight.grad.copy()
+    lin(x)
     lin.backward(np.ones((2, 2)))
     np.testing.assert_allclose(lin.weight.grad, 2 * once)
     # dL/dW = g.T @ x: each row of W gets the column sums of x = [3, 5, 7]
@@ -214,12 +215,19 @@ def test_backward_adds_into_grad_and_zero_grad_clears():
     assert lin.weight.grad is None
 
 
-def test_one_cache_per_call_the_last_forward_wins():
+def test_two_waiting_forwards_and_an_unmarked_gradient_is_an_error():
+    # Which of the two calls does [[1.0]] belong to?  cnnlib cannot know, so it
+    # refuses (the old single cache silently used the second).
     lin = nn.Linear(2, 1, bias=False, dtype=np.float64)
     lin(np.array([[1.0, 2.0]]))
     lin(np.array([[10.0, 20.0]]))
+    with pytest.raises(RuntimeError, match="2 forward passes .* no_grad"):
+        lin.backward(np.array([[1.0]]))
+    assert lin.weight.grad is None
+    # the waiting calls were discarded: forward and backward again just work
+    lin(np.array([[1.0, 2.0]]))
     lin.backward(np.array([[1.0]]))
-    np.testing.assert_array_equal(lin.weight.grad, [[10.0, 20.0]])
+    np.testing.assert_array_equal(lin.weight.grad, [[1.0, 2.0]])
 
 
 def test_backward_before_forward_is_a_clear_error():

@@ -29,6 +29,7 @@ from ..nn import (
     Tanh,
 )
 from ._init import deferred_init, init_weights
+from ._shapes import flatten
 
 __all__ = ["AlexNet", "LeNet5", "VGG", "alexnet", "lenet5", "vgg16"]
 
@@ -41,12 +42,12 @@ class _FeaturesClassifier(Module):
         x = self.features(x)
         if "avgpool" in self._modules:
             x = self.avgpool(x)
-        self._cache = x.shape
-        return self.classifier(x.reshape(x.shape[0], -1))
+        self.save_for_backward(x.shape)
+        return self.classifier(flatten(x))
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """Return dL/d(input) and fill every parameter's gradient."""
-        shape = self._cached("backward")
+        (shape,) = self.saved_tensors
         g = self.classifier.backward(grad_out).reshape(shape)
         if "avgpool" in self._modules:
             g = self.avgpool.backward(g)
@@ -109,7 +110,6 @@ class LeNet5(_FeaturesClassifier):
             Conv2d(16, 120, 5), act(),
         )
         self.classifier = Sequential(Linear(120, 84), act(), Linear(84, num_classes))
-        self._cache: tuple[int, ...] | None = None
 
 
 class AlexNet(_FeaturesClassifier):
@@ -148,7 +148,6 @@ class AlexNet(_FeaturesClassifier):
                 Linear(4096, num_classes),
             )
         init_weights(self, conv="default", linear="default")
-        self._cache: tuple[int, ...] | None = None
 
 
 VGG16_CONFIG: list[int | str] = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M",
@@ -209,7 +208,6 @@ class VGG(_FeaturesClassifier):
                 Linear(4096, num_classes),
             )
         init_weights(self, conv="kaiming_normal", linear="normal")
-        self._cache: tuple[int, ...] | None = None
 
 
 def lenet5(num_classes: int = 10, activation: str = "tanh") -> LeNet5:

@@ -29,6 +29,7 @@ from ..nn import (
     StochasticDepth,
 )
 from ._init import deferred_init, init_weights
+from ._shapes import flatten
 from .mobilenet import make_divisible
 from .ops import Conv2dNormActivation, SqueezeExcitation
 
@@ -216,17 +217,16 @@ class EfficientNet(Module):
             self.avgpool = AdaptiveAvgPool2d(1)
             self.classifier = Sequential(Dropout(p=dropout), Linear(last_out, num_classes))
         init_weights(self, conv="kaiming_normal", linear="uniform_fan_out")
-        self._cache: tuple[int, ...] | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """``(N, 3, H, W) -> (N, num_classes)`` logits."""
         x = self.avgpool(self.features(x))
-        self._cache = x.shape
-        return self.classifier(x.reshape(x.shape[0], -1))
+        self.save_for_backward(x.shape)
+        return self.classifier(flatten(x))
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """Return dL/d(input) and fill every parameter's gradient."""
-        shape = self._cached("backward")
+        (shape,) = self.saved_tensors
         g = self.classifier.backward(grad_out).reshape(shape)
         return self.features.backward(self.avgpool.backward(g))
 

@@ -20,6 +20,7 @@ from .._validate import as_array, check_ndim, positive_int
 from ..nn import BatchNorm2d, Conv2d, Dropout, Linear, Module, ReLU6, Sequential
 from ..nn.functional import adaptive_avg_pool2d, adaptive_avg_pool2d_backward
 from ._init import deferred_init, init_weights
+from ._shapes import flatten
 from .ops import Conv2dNormActivation
 
 __all__ = ["InvertedResidual", "MobileNetV2", "make_divisible", "mobilenet_v2"]
@@ -181,19 +182,18 @@ class MobileNetV2(Module):
             self.classifier = Sequential(Dropout(p=dropout),
                                          Linear(self.last_channel, num_classes))
         init_weights(self, conv="kaiming_normal", linear="normal")
-        self._cache: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """``(N, 3, H, W) -> (N, num_classes)`` logits."""
         x = self.features(x)
-        self._cache = x
+        self.save_for_backward(x)
         x = adaptive_avg_pool2d(x, (1, 1))
-        return self.classifier(x.reshape(x.shape[0], -1))
+        return self.classifier(flatten(x))
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """Return dL/d(input) and fill every parameter's gradient."""
-        feat = self._cached("backward")
-        g = self.classifier.backward(grad_out).reshape(feat.shape[0], -1, 1, 1)
+        (feat,) = self.saved_tensors
+        g = self.classifier.backward(grad_out).reshape(*feat.shape[:2], 1, 1)
         g = adaptive_avg_pool2d_backward(g, feat, (1, 1))
         return self.features.backward(g)
 

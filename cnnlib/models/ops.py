@@ -135,7 +135,6 @@ class SqueezeExcitation(Module):
         self.fc2 = Conv2d(squeeze_channels, input_channels, 1)
         self.activation = activation()
         self.scale_activation = scale_activation()
-        self._cache: tuple[np.ndarray, np.ndarray] | None = None
 
     def _scale(self, x: np.ndarray) -> np.ndarray:
         s = self.avgpool(x)
@@ -150,7 +149,7 @@ class SqueezeExcitation(Module):
         x = as_array(x, "x", fn)
         check_ndim(x, 4, "x", fn, "(N, C, H, W)")
         scale = self._scale(x)
-        self._cache = (x, scale)
+        self.save_for_backward(x, scale)
         return x * scale
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
@@ -159,7 +158,7 @@ class SqueezeExcitation(Module):
         ``out = x * s(x)``, so ``dL/dx = g * s`` (x as the multiplicand) plus
         the gate's branch, fed by ``dL/ds = sum over H, W of g * x``.
         """
-        x, scale = self._cached("backward")
+        x, scale = self.saved_tensors
         grad_scale = (grad_out * x).sum(axis=(2, 3), keepdims=True)
         g = self.scale_activation.backward(grad_scale)
         g = self.fc2.backward(g)

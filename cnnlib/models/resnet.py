@@ -21,7 +21,6 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._validate import as_array, check_ndim, positive_int
-from ..activations import relu, relu_backward
 from ..nn import (
     AdaptiveAvgPool2d,
     BatchNorm2d,
@@ -31,8 +30,10 @@ from ..nn import (
     Module,
     ReLU,
     Sequential,
+    no_grad,
 )
 from ._init import deferred_init, init_weights
+from ._shapes import flatten
 
 __all__ = ["BasicBlock", "Bottleneck", "ResNet", "conv1x1", "conv3x3", "resnet18", "resnet50"]
 
@@ -82,9 +83,9 @@ class BasicBlock(Module):
     Notes
     -----
     ``self.relu`` is applied twice, as in torchvision (after ``bn1`` and after
-    the addition).  A module keeps one cache, so the block applies
-    :func:`cnnlib.relu` itself and caches both pre-activations; ``self.relu``
-    is there so the module tree and its printout are torchvision's.
+    the addition).  Each call of a module keeps its own cache, so the
+    backward pass calls ``self.relu.backward`` twice, in the reverse order:
+    first for the ReLU after the addition, then for the one after ``bn1``.
 
     Examples
     --------
@@ -118,26 +119,21 @@ class BasicBlock(Module):
         self.downsample = downsample
         self.stride = stride
         self.inplanes = inplanes
-        self._cache: tuple[np.ndarray, np.ndarray] | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """``(N, inplanes, H, W) -> (N, planes, H / stride, W / stride)``."""
         x = _check_x(x, self.inplanes, "BasicBlock")
-        z1 = self.bn1(self.conv1(x))
-        out = self.bn2(self.conv2(relu(z1)))
+        out = self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x)))))
         identity = x if self.downsample is None else self.downsample(x)
-        z2 = out + identity
-        self._cache = (z1, z2)
-        return relu(z2)
+        return self.relu(out + identity)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """Return dL/dx, the sum of the residual path's and the shortcut's gradients."""
-        z1, z2 = self._cached("backward")
-        g = relu_backward(grad_out, z2)           # through the final ReLU
+        g = self.relu.backward(grad_out)          # through the final ReLU (its last call)
         # the addition sends g unchanged down both paths
-        g_main = self.conv1.backward(
-            self.bn1.backward(relu_backward(self.conv2.backward(self.bn2.backward(g)), z1)))
         g_short = g if self.downsample is None else self.downsample.backward(g)
+        g_main = self.conv1.backward(self.bn1.backward(self.relu.backward(
+            self.conv2.backward(self.bn2.backward(g)))))
         return g_main + g_short
 
 
@@ -198,27 +194,26 @@ class Bottleneck(Module):
         self.downsample = downsample
         self.stride = stride
         self.inplanes = inplanes
-        self._cache: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """``(N, inplanes, H, W) -> (N, 4 * planes, H / stride, W / stride)``."""
         x = _check_x(x, self.inplanes, "Bottleneck")
-        z1 = self.bn1(self.conv1(x))
-        z2 = self.bn2(self.conv2(relu(z1)))
-        out = self.bn3(self.conv3(relu(z2)))
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.relu(self.bn2(self.conv2(out)))
+        out = self.bn3(self.conv3(out))
         identity = x if self.downsample is None else self.downsample(x)
-        z3 = out + identity
-        self._cache = (z1, z2, z3)
-        return relu(z3)
+        return self.relu(out + identity)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        """Return dL/dx, the sum of the residual path's and the shortcut's gradients."""
-        z1, z2, z3 = self._cached("backward")
-        g = relu_backward(grad_out, z3)
-        h = relu_backward(self.conv3.backward(self.bn3.backward(g)), z2)
-        h = relu_backward(self.conv2.backward(self.bn2.backward(h)), z1)
-        g_main = self.conv1.backward(self.bn1.backward(h))
+        """Return dL/dx, the sum of the residual path's and the shortcut's gradients.
+
+        ``self.relu`` ran three times; its backward calls come in the reverse order.
+        """
+        g = self.relu.backward(grad_out)
         g_short = g if self.downsample is None else self.downsample.backward(g)
+        h = self.relu.backward(self.conv3.backward(self.bn3.backward(g)))
+        h = self.relu.backward(self.conv2.backward(self.bn2.backward(h)))
+        g_main = self.conv1.backward(self.bn1.backward(h))
         return g_main + g_short
 
 
@@ -282,7 +277,6 @@ class ResNet(Module):
                     m.bn3.weight.data[...] = 0
                 elif isinstance(m, BasicBlock):
                     m.bn2.weight.data[...] = 0
-        self._cache: tuple[int, ...] | None = None
 
     def _make_layer(self, block: type[BasicBlock] | type[Bottleneck], planes: int,
                     blocks: int, stride: int = 1) -> Sequential:
@@ -311,8 +305,8 @@ class ResNet(Module):
             ``'maxpool'`` (N, 64, H/4, W/4), then ``'layer1'`` .. ``'layer4'``
             ((N, 64 * e, H/4, W/4) .. (N, 512 * e, H/32, W/32), ``e`` the
             block's expansion).  Named after the module that produced them.
-            This runs the forward pass (its caches are those of a forward
-            call stopped before the pooling and ``fc``).
+            The layers run under :class:`cnnlib.no_grad`: maps are for
+            looking at, so nothing is kept for a backward pass.
 
         Examples
         --------
@@ -323,10 +317,11 @@ class ResNet(Module):
         """
         x = _check_x(x, 3, "ResNet.feature_maps")
         maps: dict[str, np.ndarray] = {}
-        x = maps["relu"] = self.relu(self.bn1(self.conv1(x)))
-        x = maps["maxpool"] = self.maxpool(x)
-        for name in ("layer1", "layer2", "layer3", "layer4"):
-            x = maps[name] = getattr(self, name)(x)
+        with no_grad():
+            x = maps["relu"] = self.relu(self.bn1(self.conv1(x)))
+            x = maps["maxpool"] = self.maxpool(x)
+            for name in ("layer1", "layer2", "layer3", "layer4"):
+                x = maps[name] = getattr(self, name)(x)
         return maps
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -335,12 +330,12 @@ class ResNet(Module):
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
         x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
         x = self.avgpool(x)
-        self._cache = x.shape
-        return self.fc(x.reshape(x.shape[0], -1))
+        self.save_for_backward(x.shape)
+        return self.fc(flatten(x))
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """Return dL/d(input) and fill every parameter's gradient."""
-        shape = self._cached("backward")
+        (shape,) = self.saved_tensors
         g = self.avgpool.backward(self.fc.backward(grad_out).reshape(shape))
         g = self.layer1.backward(self.layer2.backward(self.layer3.backward(
             self.layer4.backward(g))))

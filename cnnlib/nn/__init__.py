@@ -16,7 +16,7 @@ from .conv import Conv2d
 from .dropout import Dropout
 from .linear import Flatten, Identity, Linear
 from .loss import CrossEntropyLoss
-from .module import IncompatibleKeys, Module, Parameter
+from .module import IncompatibleKeys, Module, Parameter, is_grad_enabled, no_grad
 from .nonlinear import ReLU6, Sigmoid, SiLU, Tanh
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .stochastic_depth import StochasticDepth
@@ -44,4 +44,6 @@ __all__ = [
     "Tanh",
     "functional",
     "init",
+    "is_grad_enabled",
+    "no_grad",
 ]

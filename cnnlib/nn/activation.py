@@ -30,16 +30,13 @@ class ReLU(Module):
     array([0., 5.])
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._cache: np.ndarray | None = None
-
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Return ``relu(x)``, any shape."""
         x = as_array(x, "x", "ReLU")
-        self._cache = x
+        self.save_for_backward(x)
         return relu(x)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """Return ``grad_out`` where the input was positive, else 0."""
-        return relu_backward(grad_out, self._cached("backward"))
+        (x,) = self.saved_tensors
+        return relu_backward(grad_out, x)

@@ -90,7 +90,6 @@ class BatchNorm2d(Module):
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
-        self._cache: tuple | None = None
 
     def reset_running_stats(self) -> None:
         """Running mean 0, running variance 1, batch count 0."""
@@ -133,7 +132,7 @@ class BatchNorm2d(Module):
             mean, var = self.running_mean, self.running_var
         weight = None if self.weight is None else self.weight.data
         bias = None if self.bias is None else self.bias.data
-        self._cache = (x, mean.copy(), var.copy(), use_batch)
+        self.save_for_backward(x, mean.copy(), var.copy(), use_batch)
         return batch_norm(x, mean, var, weight, bias, self.eps)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
@@ -143,7 +142,7 @@ class BatchNorm2d(Module):
         terms to dL/dx (see :func:`cnnlib.nn.functional.batch_norm_backward`);
         in evaluation mode they are constants.
         """
-        x, mean, var, use_batch = self._cached("backward")
+        x, mean, var, use_batch = self.saved_tensors
         grad_out = as_array(grad_out, "grad_out", "BatchNorm2d.backward")
         if grad_out.shape != x.shape:
             raise ValueError(

@@ -101,7 +101,6 @@ class Conv2d(Module):
         shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
         self.weight = Parameter(np.zeros(shape, dtype=dt))
         self.bias = Parameter(np.zeros(self.out_channels, dtype=dt)) if bias else None
-        self._cache: np.ndarray | None = None
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -125,7 +124,7 @@ class Conv2d(Module):
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Convolve: ``(N, C_in, H, W) -> (N, C_out, H_out, W_out)``."""
         x = self._check_input(x)
-        self._cache = x
+        self.save_for_backward(x)
         return conv2d(
             x, self.weight.data, None if self.bias is None else self.bias.data,
             self.stride, self.padding, self.dilation, self.groups,
@@ -133,7 +132,7 @@ class Conv2d(Module):
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """Return dL/dx ``(N, C_in, H, W)``; add dL/dweight and dL/dbias into their grads."""
-        x = self._cached("backward")
+        (x,) = self.saved_tensors
         grad_x, grad_w, grad_b = conv2d_backward(
             grad_out, x, self.weight.data, self.stride, self.padding, self.dilation, self.groups
         )

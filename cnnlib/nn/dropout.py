@@ -34,7 +34,8 @@ class Dropout(Module):
     Attributes
     ----------
     mask : ndarray or None
-        The last training-mode mask, already scaled: 0 or ``1/(1-p)``.
+        The last call's mask, already scaled: 0 or ``1/(1-p)`` (None after
+        an identity pass).  Each call keeps its own mask for its backward.
 
     Examples
     --------
@@ -64,19 +65,18 @@ class Dropout(Module):
         x = as_array(x, "x", "Dropout")
         if not self.training or self.p == 0:
             self.mask = None
-            return x
-        if self.p == 1:
+        elif self.p == 1:
             self.mask = np.zeros_like(x)
         else:
             keep = default_generator().random(x.shape) >= self.p   # True with probability 1 - p
             self.mask = keep.astype(x.dtype) * x.dtype.type(1 / (1 - self.p))
-        return x * self.mask
+        self.save_for_backward(self.mask)
+        return x if self.mask is None else x * self.mask
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        """Multiply by the same mask (the identity if the forward pass was)."""
-        if self.mask is None:
-            return grad_out
-        return grad_out * self.mask
+        """Multiply by the same call's mask (the identity if that call was)."""
+        (mask,) = self.saved_tensors
+        return grad_out if mask is None else grad_out * mask
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"

@@ -52,7 +52,6 @@ class Linear(Module):
         dt = np.dtype(np.float32 if dtype is None else dtype)
         self.weight = Parameter(np.zeros((self.out_features, self.in_features), dtype=dt))
         self.bias = Parameter(np.zeros(self.out_features, dtype=dt)) if bias else None
-        self._cache: np.ndarray | None = None
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -70,12 +69,12 @@ class Linear(Module):
                 f"Linear: expected x with shape (N, {self.in_features}) (in_features="
                 f"{self.in_features}), got x.shape={tuple(x.shape)}"
             )
-        self._cache = x
+        self.save_for_backward(x)
         return linear(x, self.weight.data, None if self.bias is None else self.bias.data)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """Return dL/dx; add dL/dweight and dL/dbias into their grads."""
-        x = self._cached("backward")
+        (x,) = self.saved_tensors
         grad_x, grad_w, grad_b = linear_backward(grad_out, x, self.weight.data)
         self.weight.accumulate_grad(grad_w)
         if self.bias is not None:
@@ -106,7 +105,6 @@ class Flatten(Module):
         super().__init__()
         self.start_dim = int(start_dim)
         self.end_dim = int(end_dim)
-        self._cache: tuple[int, ...] | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Flatten the chosen axes."""
@@ -119,12 +117,15 @@ class Flatten(Module):
                 f"Flatten: start_dim={self.start_dim} and end_dim={self.end_dim} do not fit x "
                 f"with {x.ndim} dimensions (x.shape={tuple(x.shape)})"
             )
-        self._cache = x.shape
-        return x.reshape(x.shape[:start] + (-1,) + x.shape[end + 1 :])
+        shape = x.shape
+        self.save_for_backward(shape)
+        # explicit sizes, never -1: an empty batch (N = 0) has no size to infer
+        merged = math.prod(shape[start : end + 1])
+        return x.reshape(shape[:start] + (merged,) + shape[end + 1 :])
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """Reshape the gradient back to the input's shape."""
-        shape = self._cached("backward")
+        (shape,) = self.saved_tensors
         return np.reshape(grad_out, shape)
 
     def extra_repr(self) -> str:

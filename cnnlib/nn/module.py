@@ -5,11 +5,40 @@ A module owns parameters (trainable arrays with a ``.grad``), buffers
 modules.  Unlike PyTorch there is no autograd: every module writes its own
 ``backward``.  The contract is
 
-* ``forward(x)`` returns the output and caches what ``backward`` needs (one
-  cache per call, replaced by the next call, never appended to);
-* ``backward(grad_out)`` returns dL/dx and *adds* dL/dp into ``p.grad`` for
-  every parameter ``p`` with ``requires_grad`` (so ``zero_grad`` comes first,
-  as in PyTorch).
+* ``forward(x)`` returns the output and keeps what ``backward`` will need
+  with ``self.save_for_backward(...)``;
+* ``backward(grad_out)`` reads it back with ``self.saved_tensors``, returns
+  dL/dx and *adds* dL/dp into ``p.grad`` for every parameter ``p`` with
+  ``requires_grad`` (so ``zero_grad`` comes first, as in PyTorch).
+
+**One cache per call.**  Every call ``module(x)`` keeps its own record, and
+every ``backward`` consumes one, last in first out.  So a module may be used
+twice in one forward pass -- the same ``ReLU`` after two convolutions, or one
+``Conv2d`` applied twice (weight sharing) -- and the two backward calls, made
+in the reverse order, each get the right input; the shared weight's gradient
+is the sum of both, as in PyTorch.  (An earlier design kept one cache that the
+next call replaced; it gave silently wrong gradients for exactly these cases.)
+
+A call made from outside any module opens a *graph*: the record of one forward
+pass.  Each ``backward`` belongs to one graph, and cnnlib refuses, with a
+``RuntimeError``, whatever it cannot match for certain:
+
+* ``backward`` with no forward, or a second ``backward`` through the same
+  forward (PyTorch: "Trying to backward through the graph a second time");
+* a ``backward`` when two forward passes of the module are waiting and
+  nothing says which one ``grad_out`` belongs to.  A gradient made by a
+  cnnlib loss (``CrossEntropyLoss.backward()``) or by another module's
+  ``backward`` does say: it remembers the forward pass that produced the
+  array it differentiates, so ``model.backward(criterion.backward())`` finds
+  its forward pass even if a validation batch ran in between.  Forward passes
+  you will not backpropagate belong under ``with cnnlib.no_grad():``, which
+  keeps nothing (``evaluate`` and ``predict`` do this);
+* a ``grad_out`` whose shape is not the shape of that call's output.
+
+A module keeps the records of at most ``MAX_PENDING_GRAPHS`` forward passes
+waiting for a backward; older ones are freed (so inference without
+``no_grad`` cannot fill the memory) and leave a marker that turns a later
+ambiguous ``backward`` into an error, never into a wrong answer.
 
 Names follow PyTorch, so ``state_dict`` keys are PyTorch's keys and a
 PyTorch checkpoint converted to NumPy arrays loads unchanged.  Introduced in
@@ -18,12 +47,181 @@ the chapter "A CNN from scratch".
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import functools
+import numbers
+import weakref
+from collections import deque
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["IncompatibleKeys", "Module", "Parameter"]
+from .._validate import as_array
+
+__all__ = [
+    "MAX_PENDING_GRAPHS",
+    "IncompatibleKeys",
+    "Module",
+    "Parameter",
+    "is_grad_enabled",
+    "no_grad",
+]
+
+#: How many forward passes (graphs) one module keeps waiting for a backward.
+MAX_PENDING_GRAPHS = 3
+
+
+# ---------------------------------------------------------------------------
+# Bookkeeping of forward calls: one record per call, graphs, no_grad
+# ---------------------------------------------------------------------------
+
+
+class _Call:
+    """One forward call of one module, waiting for its backward."""
+
+    __slots__ = ("graph", "input_graph", "out_shape", "saved")
+
+    def __init__(self, graph: int, input_graph: int | None) -> None:
+        self.graph = graph                    # the forward pass this call belongs to
+        self.input_graph = input_graph        # the pass that produced its input, if known
+        self.out_shape: tuple[int, ...] | None = None
+        self.saved: tuple[Any, ...] = ()
+
+
+_FREED = -1
+_MARKER = _Call(_FREED, None)                 # "older calls of this module were freed"
+
+
+class _GradState:
+    """Process-wide state: grad mode, call nesting and the graph counter."""
+
+    def __init__(self) -> None:
+        self.enabled = True                   # False under no_grad
+        self.depth = 0                        # nesting of Module.__call__
+        self.graph = 0                        # the graph of the outermost call in progress
+        self.counter = 0
+        self.backward_graph: int | None = None   # the graph the running backward belongs to
+        # id(array) -> (weak reference, graph): which forward pass an array belongs to
+        self.tags: dict[int, tuple[weakref.ref, int]] = {}
+
+
+_STATE = _GradState()
+
+
+def _tag(arr: object, graph: int | None) -> None:
+    """Remember that ``arr`` belongs to forward pass ``graph`` (while ``arr`` lives)."""
+    if graph is None or not isinstance(arr, np.ndarray):
+        return
+    key = id(arr)
+    tags = _STATE.tags
+
+    def forget(ref: weakref.ref, key: int = key) -> None:
+        if key in tags and tags[key][0] is ref:
+            del tags[key]
+
+    tags[key] = (weakref.ref(arr, forget), graph)
+
+
+def _graph_of(arr: object) -> int | None:
+    """The forward pass ``arr`` was tagged with, or None."""
+    entry = _STATE.tags.get(id(arr))
+    if entry is None or entry[0]() is not arr:
+        return None
+    return entry[1]
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside :class:`no_grad` (``torch.is_grad_enabled``)."""
+    return _STATE.enabled
+
+
+class no_grad(contextlib.ContextDecorator):  # noqa: N801 - PyTorch's name
+    """Run forward passes that keep nothing for a backward, as ``torch.no_grad``.
+
+    Inside ``with cnnlib.no_grad():`` (or in a function decorated with
+    ``@cnnlib.no_grad()``) no module records its call, so inference uses no
+    memory for caches and leaves no forward pass waiting for a backward.
+    BatchNorm in training mode still updates its running statistics, as in
+    PyTorch.  Introduced in the chapter "A CNN from scratch".
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from cnnlib import nn
+    >>> act = nn.ReLU()
+    >>> with no_grad():
+    ...     y = act(np.array([-1.0, 2.0]))
+    >>> y, is_grad_enabled()
+    (array([0., 2.]), True)
+    >>> act.backward(np.ones(2))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    RuntimeError: ReLU.backward: call forward() before backward() (a forward under no_grad() ...)
+    """
+
+    def __init__(self) -> None:
+        self._previous: list[bool] = []
+
+    def __enter__(self) -> no_grad:
+        self._previous.append(_STATE.enabled)
+        _STATE.enabled = False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _STATE.enabled = self._previous.pop()
+
+
+def _as_grad(grad_out: object, fn: str) -> np.ndarray:
+    if isinstance(grad_out, numbers.Real) and not isinstance(grad_out, bool):
+        return np.asarray(float(grad_out))
+    return as_array(grad_out, "grad_out", fn)
+
+
+def _tracked_backward(backward: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a subclass's ``backward`` so that it consumes one recorded call."""
+
+    @functools.wraps(backward)
+    def wrapper(self: Module, grad_out: Any, *args: Any, **kwargs: Any) -> Any:
+        d = self.__dict__
+        if d["_running"]:                     # super().backward(...) inside a backward
+            return backward(self, grad_out, *args, **kwargs)
+        fn = f"{type(self).__name__}.backward"
+        tagged = _graph_of(grad_out)
+        grad_out = _as_grad(grad_out, fn)
+        st = _STATE
+        outer = st.backward_graph is None
+        graph = self._resolve_graph(tagged, fn) if outer else st.backward_graph
+        calls = d["_calls"]
+        index = next((i for i in range(len(calls) - 1, -1, -1) if calls[i].graph == graph),
+                     None)
+        if index is None:
+            raise RuntimeError(self._no_call_message(graph, fn))
+        call = calls[index]
+        if call.out_shape is not None and tuple(grad_out.shape) != call.out_shape:
+            raise ValueError(
+                f"{fn}: grad_out must have the shape of the output of the forward call it "
+                f"belongs to, {call.out_shape}, got {tuple(grad_out.shape)}"
+            )
+        del calls[index]
+        d["_running"].append(call)
+        if outer:
+            st.backward_graph = graph
+        try:
+            result = backward(self, grad_out, *args, **kwargs)
+        except BaseException:
+            calls.insert(index, call)         # not consumed: the backward did not finish
+            raise
+        finally:
+            d["_running"].pop()
+            if outer:
+                st.backward_graph = None
+        d["_history"].append((graph, "done"))
+        if outer:
+            _tag(result, call.input_graph)
+        return result
+
+    return wrapper
 
 
 class Parameter:
@@ -118,7 +316,11 @@ class Module:
     :class:`Parameter` objects, child modules and buffers
     (:meth:`register_buffer`) as attributes; they are found by name, in the
     order they were assigned, as in PyTorch.  Subclasses implement
-    :meth:`forward` and :meth:`backward`.
+    :meth:`forward`, which keeps what it needs with
+    :meth:`save_for_backward`, and :meth:`backward`, which reads it back from
+    :attr:`saved_tensors`.  Calling the module (``m(x)``) records the call;
+    each ``backward`` consumes one recorded call, the latest first (see the
+    module's docstring for the rules).
 
     Examples
     --------
@@ -128,10 +330,11 @@ class Module:
     ...         super().__init__()
     ...         self.weight = Parameter(np.ones(1))
     ...     def forward(self, x):
-    ...         self._x = x
+    ...         self.save_for_backward(x)
     ...         return self.weight.data * x
     ...     def backward(self, grad_out):
-    ...         self.weight.accumulate_grad(np.array([np.sum(grad_out * self._x)]))
+    ...         (x,) = self.saved_tensors
+    ...         self.weight.accumulate_grad(np.array([np.sum(grad_out * x)]))
     ...         return grad_out * self.weight.data
     >>> m = Scale()
     >>> m(np.array([2.0, 3.0]))
@@ -142,15 +345,43 @@ class Module:
     array([5.])
     >>> list(m.state_dict())
     ['weight']
+    >>> m.backward(np.ones(2))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    RuntimeError: Scale.backward: backward already ran ...; call the module again first
     """
 
     training: bool
+    #: False for a module whose backward may be repeated (a loss: it has no
+    #: parameters); such a module keeps only its last call and records nothing.
+    _records_calls: bool = True
 
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "_modules", {})
         object.__setattr__(self, "training", True)
+        self._reset_calls()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("backward")
+        if own is not None and cls._records_calls and not hasattr(own, "__wrapped__"):
+            cls.backward = _tracked_backward(own)
+
+    def _reset_calls(self) -> None:
+        d = self.__dict__
+        d["_calls"] = []            # recorded forward calls waiting for their backward
+        d["_running"] = []          # the calls whose backward is running now
+        d["_forwarding"] = []       # the calls whose forward is running now
+        d["_history"] = deque(maxlen=16)   # (graph, 'done' or 'freed'), for error messages
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A copy (copy.deepcopy, pickle) starts with no forward call waiting.
+        state = self.__dict__.copy()
+        state["_calls"], state["_running"], state["_forwarding"] = [], [], []
+        state["_history"] = deque(maxlen=16)
+        return state
 
     # ------------------------------------------------------------------ attributes
     def __setattr__(self, name: str, value: Any) -> None:
@@ -231,7 +462,7 @@ class Module:
 
     # ------------------------------------------------------------------ forward/backward
     def forward(self, *args: Any, **kwargs: Any) -> Any:
-        """Compute the output and cache what :meth:`backward` needs."""
+        """Compute the output; keep what :meth:`backward` needs with :meth:`save_for_backward`."""
         raise NotImplementedError(f"{type(self).__name__} does not implement forward()")
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
@@ -239,17 +470,131 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not implement backward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        st = _STATE
+        if not st.enabled or not self._records_calls:
+            return self.forward(*args, **kwargs)
+        outer = st.depth == 0
+        if outer:                                   # a new forward pass: a new graph
+            st.counter += 1
+            st.graph = st.counter
+            call = _Call(st.graph, _graph_of(args[0]) if args else None)
+        else:
+            call = _Call(st.graph, st.graph)
+        self._record(call)
+        forwarding = self.__dict__["_forwarding"]
+        forwarding.append(call)
+        st.depth += 1
+        try:
+            out = self.forward(*args, **kwargs)
+        except BaseException:
+            self._discard(call)
+            raise
+        finally:
+            st.depth -= 1
+            forwarding.pop()
+        if isinstance(out, np.ndarray):
+            call.out_shape = tuple(out.shape)
+            if outer:
+                _tag(out, call.graph)
+        return out
 
-    def _cached(self, fn: str) -> Any:
-        """The cache that the last forward stored, or a clear error."""
-        cache = self.__dict__.get("_cache")
-        if cache is None:
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep ``values`` (arrays, shapes, ...) for this call's :meth:`backward`.
+
+        Called inside :meth:`forward`.  Each call of the module keeps its
+        own values; under :class:`no_grad` nothing is kept.
+        """
+        st = _STATE
+        if not st.enabled:
+            return
+        forwarding = self.__dict__["_forwarding"]
+        if forwarding:
+            forwarding[-1].saved = values
+            return
+        # forward() called directly rather than through module(x): record the call now
+        if st.depth == 0:
+            st.counter += 1
+            st.graph = st.counter
+        call = _Call(st.graph, st.graph if st.depth else None)
+        call.saved = values
+        self._record(call)
+
+    @property
+    def saved_tensors(self) -> tuple[Any, ...]:
+        """What :meth:`save_for_backward` kept for the call whose backward is running."""
+        running = self.__dict__["_running"]
+        if not running:
             raise RuntimeError(
-                f"{type(self).__name__}.{fn}: call forward() before backward() "
-                "(there is no cached input)"
+                f"{type(self).__name__}.saved_tensors: only available inside backward()"
             )
-        return cache
+        return running[-1].saved
+
+    def _record(self, call: _Call) -> None:
+        """Add a call; free the oldest graph's calls beyond MAX_PENDING_GRAPHS."""
+        calls = self.__dict__["_calls"]
+        graphs = list(dict.fromkeys(c.graph for c in calls if c.graph != _FREED))
+        if call.graph not in graphs and len(graphs) >= MAX_PENDING_GRAPHS:
+            oldest = graphs[0]
+            calls[:] = [_MARKER] + [c for c in calls if c.graph not in (oldest, _FREED)]
+            self.__dict__["_history"].append((oldest, "freed"))
+        calls.append(call)
+
+    def _discard(self, call: _Call) -> None:
+        calls = self.__dict__["_calls"]
+        for i in range(len(calls) - 1, -1, -1):
+            if calls[i] is call:
+                del calls[i]
+                return
+
+    def _resolve_graph(self, tagged: int | None, fn: str) -> int:
+        """The forward pass an outermost ``backward(grad_out)`` belongs to, or an error."""
+        calls = self.__dict__["_calls"]
+        if tagged is not None:
+            return tagged          # the gradient says which pass; absent calls raise later
+        graphs = list(dict.fromkeys(c.graph for c in calls if c.graph != _FREED))
+        freed = any(c.graph == _FREED for c in calls)
+        if len(graphs) == 1 and not freed:
+            return graphs[0]
+        if not graphs and not freed:
+            raise RuntimeError(self._no_call_message(None, fn))
+        for m in self.modules():                    # start afresh after the error
+            m._reset_calls()
+        waiting = (f"{len(graphs)} forward passes" if not freed else
+                   "forward passes (some of them freed)")
+        raise RuntimeError(
+            f"{fn}: {waiting} of this module are waiting for a backward and grad_out does "
+            "not say which one it belongs to.  Run forward passes you will not "
+            "backpropagate under `with cnnlib.no_grad():` (evaluate() and predict() do), or "
+            "get grad_out from the loss (criterion.backward()), which remembers its forward "
+            "pass.  The waiting calls have been discarded: run the forward pass again, then "
+            "backward."
+        )
+
+    def _no_call_message(self, graph: int | None, fn: str) -> str:
+        history = self.__dict__["_history"]
+        states = [s for g, s in history if graph is None or g == graph]
+        if graph is not None and "freed" in states:
+            return (
+                f"{fn}: the forward call this gradient belongs to was freed: more than "
+                f"{MAX_PENDING_GRAPHS} later forward passes ran before its backward.  Run "
+                "forward passes you will not backpropagate under `with cnnlib.no_grad():`"
+            )
+        if states and states[-1] == "done":
+            return (
+                f"{fn}: backward already ran through this module's forward call (PyTorch: "
+                '"Trying to backward through the graph a second time"); call the module '
+                "again first"
+            )
+        if graph is not None and self.__dict__["_calls"]:
+            return (
+                f"{fn}: grad_out belongs to a forward pass this module took no part in "
+                "(or whose backward already ran); call backward on the module whose output "
+                "it differentiates"
+            )
+        return (
+            f"{fn}: call forward() before backward() (a forward under no_grad() keeps "
+            "nothing for backward)"
+        )
 
     # ------------------------------------------------------------------ traversal
     def named_children(self) -> Iterator[tuple[str, Module]]:

@@ -5,7 +5,7 @@ low-precision arithmetic in range), ``SiLU`` (also called swish) is
 EfficientNet's, ``Sigmoid`` gates squeeze-and-excitation, and ``Tanh`` is
 LeNet-5's.  Each mirrors its ``torch.nn`` namesake; each ``backward`` returns
 ``grad_out * f'(x)``.  The formulas and their derivatives live in :mod:`cnnlib.activations`; these
-classes only cache the input and call them.  Introduced in the chapter
+classes only save the input and call them.  Introduced in the chapter
 "Architectures".
 """
 
@@ -30,11 +30,7 @@ __all__ = ["ReLU6", "SiLU", "Sigmoid", "Tanh"]
 
 
 class _Elementwise(Module):
-    """An activation: cache the input, apply ``f``; backward applies ``f'``."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._cache: np.ndarray | None = None
+    """An activation: save the input, apply ``f``; backward applies ``f'``."""
 
     def _f(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -45,12 +41,13 @@ class _Elementwise(Module):
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Apply the activation element by element; any shape."""
         x = as_array(x, "x", type(self).__name__)
-        self._cache = x
+        self.save_for_backward(x)
         return self._f(x)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        """Return ``grad_out * f'(x)`` for the input of the last forward pass."""
-        return self._df(grad_out, self._cached("backward"))
+        """Return ``grad_out * f'(x)`` for the input of the call being backpropagated."""
+        (x,) = self.saved_tensors
+        return self._df(grad_out, x)
 
 
 class ReLU6(_Elementwise):

@@ -68,17 +68,16 @@ class MaxPool2d(Module):
         self.padding = padding
         self.dilation = dilation
         self.ceil_mode = False
-        self._cache: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """``(N, C, H, W) -> (N, C, H_out, W_out)``."""
         x = _check_input(x, "MaxPool2d")
-        self._cache = x
+        self.save_for_backward(x)
         return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """Route each window's gradient to the input that won it."""
-        x = self._cached("backward")
+        (x,) = self.saved_tensors
         return max_pool2d_backward(grad_out, x, self.kernel_size, self.stride, self.padding,
                                    self.dilation)
 
@@ -128,17 +127,16 @@ class AvgPool2d(Module):
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
-        self._cache: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """``(N, C, H, W) -> (N, C, H_out, W_out)``."""
         x = _check_input(x, "AvgPool2d")
-        self._cache = x
+        self.save_for_backward(x)
         return avg_pool2d(x, self.kernel_size, self.stride, self.padding)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """Spread each window's gradient evenly over its kh*kw inputs."""
-        x = self._cached("backward")
+        (x,) = self.saved_tensors
         return avg_pool2d_backward(grad_out, x, self.kernel_size, self.stride, self.padding)
 
     def extra_repr(self) -> str:
@@ -169,17 +167,16 @@ class AdaptiveAvgPool2d(Module):
         super().__init__()
         _output_size(output_size, 1, 1, "AdaptiveAvgPool2d")   # validates
         self.output_size = output_size
-        self._cache: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """``(N, C, H, W) -> (N, C, h_out, w_out)``."""
         x = _check_input(x, "AdaptiveAvgPool2d")
-        self._cache = x
+        self.save_for_backward(x)
         return adaptive_avg_pool2d(x, self.output_size)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """Spread each cell's gradient evenly over its window."""
-        x = self._cached("backward")
+        (x,) = self.saved_tensors
         return adaptive_avg_pool2d_backward(grad_out, x, self.output_size)
 
     def extra_repr(self) -> str:

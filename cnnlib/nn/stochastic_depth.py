@@ -106,8 +106,9 @@ class StochasticDepth(Module):
     Attributes
     ----------
     mask : ndarray or None
-        The last training-mode mask, shape (N, 1, 1, 1) for ``'row'``,
-        already scaled: 0 or ``1/(1-p)``.  None after an identity pass.
+        The last call's mask, shape (N, 1, 1, 1) for ``'row'``, already
+        scaled: 0 or ``1/(1-p)``.  None after an identity pass.  Each call
+        keeps its own mask for its backward.
 
     Examples
     --------
@@ -134,15 +135,15 @@ class StochasticDepth(Module):
         x = as_array(x, "x", "StochasticDepth")
         if not self.training or self.p == 0:
             self.mask = None
-            return x
-        self.mask = _mask(x, self.p, self.mode, None)
-        return x * self.mask
+        else:
+            self.mask = _mask(x, self.p, self.mode, None)
+        self.save_for_backward(self.mask)
+        return x if self.mask is None else x * self.mask
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        """Multiply by the same mask (the identity if the forward pass was)."""
-        if self.mask is None:
-            return grad_out
-        return grad_out * self.mask
+        """Multiply by the same call's mask (the identity if that call was)."""
+        (mask,) = self.saved_tensors
+        return grad_out if mask is None else grad_out * mask
 
     def extra_repr(self) -> str:
         return f"p={self.p}, mode={self.mode}"
