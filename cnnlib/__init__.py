@@ -56,6 +56,7 @@ from .images import (
     to_nchw,
     translate,
 )
+from .nn.module import is_grad_enabled, no_grad
 from .pooling import (
     avg_pool2d,
     avg_pool2d_backward,
