@@ -1,0 +1,11 @@
+"""Exercises that check the reader's answer: ``check("conv-ex-2a", answer)``.
+
+One module per chapter registers that chapter's checks (``ch02.py`` for
+*Convolution*, labels ``conv-ex-N``); :mod:`cnnlib.exercises._core` holds
+the machinery.  Introduced in the chapter *Convolution*.
+"""
+
+from . import ch02
+from ._core import Exercise, Feedback, Mistake, check, exercise, exercises, register
+
+__all__ = ["Exercise", "Feedback", "Mistake", "check", "exercise", "exercises", "register"]
