@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -24,6 +25,8 @@ __all__ = [
     "accuracy_interval",
     "accuracy_standard_error",
     "best_epoch",
+    "EarlyStop",
+    "early_stopping",
     "epochs_to_reach",
     "hardest_examples",
     "most_confused",
@@ -98,6 +101,70 @@ def best_epoch(values: Sequence[float] | np.ndarray, mode: str = "min") -> int:
     if mode not in ("min", "max"):
         raise ValueError(f"{fn}: mode must be 'min' or 'max', got {mode!r}")
     return int(np.argmin(v) if mode == "min" else np.argmax(v)) + 1
+
+
+class EarlyStop(NamedTuple):
+    """Where an early-stopping rule stops, and which epoch's weights it keeps."""
+
+    stop_epoch: int
+    best_epoch: int
+
+
+def early_stopping(values: Sequence[float] | np.ndarray, patience: int = 10,
+                   mode: str = "min", min_delta: float = 0.0) -> EarlyStop:
+    """Replay an early-stopping rule on a recorded validation curve.
+
+    The rule: after every epoch, if the value improved on the best so far
+    by more than ``min_delta``, remember this epoch (and its weights);
+    otherwise count one more epoch without improvement, and stop after
+    ``patience`` of them in a row, keeping the remembered weights.  Because
+    training is deterministic, the epochs before the stop are the same
+    whether or not training went on, so a full history tells exactly where
+    the rule would have stopped.
+
+    Parameters
+    ----------
+    values : sequence of float, length E
+        E.g. ``history['val_loss']``.
+    patience : int, default 10
+        Epochs without improvement before stopping, >= 1.
+    mode : {'min', 'max'}, default 'min'
+        ``'min'`` for a loss, ``'max'`` for an accuracy.
+    min_delta : float, default 0
+        The smallest change that counts as an improvement.
+
+    Returns
+    -------
+    EarlyStop
+        ``stop_epoch``: the epoch (counting from 1) after which training
+        stops, E if the rule never fires; ``best_epoch``: the epoch whose
+        weights are kept.
+
+    Examples
+    --------
+    >>> early_stopping([0.9, 0.5, 0.6, 0.55, 0.7, 0.4], patience=3)
+    EarlyStop(stop_epoch=5, best_epoch=2)
+    >>> early_stopping([0.9, 0.5, 0.6, 0.4], patience=3)     # never 3 bad epochs in a row
+    EarlyStop(stop_epoch=4, best_epoch=4)
+    """
+    fn = "early_stopping"
+    v = _curve(values, fn)
+    if isinstance(patience, bool) or not isinstance(patience, numbers.Integral) or patience < 1:
+        raise ValueError(f"{fn}: patience must be an int >= 1, got {patience!r}")
+    if mode not in ("min", "max"):
+        raise ValueError(f"{fn}: mode must be 'min' or 'max', got {mode!r}")
+    if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real) or min_delta < 0:
+        raise ValueError(f"{fn}: min_delta must be a number >= 0, got {min_delta!r}")
+    sign = 1.0 if mode == "min" else -1.0
+    best, best_at, waited = sign * v[0], 0, 0
+    for e in range(1, v.size):
+        if sign * v[e] < best - min_delta:
+            best, best_at, waited = sign * v[e], e, 0
+        else:
+            waited += 1
+            if waited == patience:
+                return EarlyStop(e + 1, best_at + 1)
+    return EarlyStop(int(v.size), best_at + 1)
 
 
 def hardest_examples(

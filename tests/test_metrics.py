@@ -11,6 +11,7 @@ from cnnlib.metrics import (
     accuracy_interval,
     accuracy_standard_error,
     best_epoch,
+    early_stopping,
     epochs_to_reach,
     hardest_examples,
     most_confused,
@@ -192,3 +193,56 @@ def test_accuracy_interval_rejects_bad_input(args, err, match):
 def test_standard_error_rejects_bad_counts():
     with pytest.raises(ValueError, match="accuracy_standard_error: need 0 <= correct"):
         accuracy_standard_error(-1, 10)
+
+
+# ---------------------------------------------------------------- early_stopping
+def replay_by_training(values, patience, mode, min_delta):
+    """An independent replay: 'train' epoch by epoch and keep a checkpoint dict."""
+    better = (lambda a, b: a < b - min_delta) if mode == "min" else (lambda a, b: a > b + min_delta)
+    checkpoint = {"epoch": 1, "value": values[0]}
+    bad = 0
+    for epoch, value in enumerate(values[1:], start=2):
+        if better(value, checkpoint["value"]):
+            checkpoint = {"epoch": epoch, "value": value}
+            bad = 0
+        else:
+            bad += 1
+        if bad >= patience:
+            return epoch, checkpoint["epoch"]
+    return len(values), checkpoint["epoch"]
+
+
+def test_early_stopping_by_hand():
+    loss = [1.0, 0.6, 0.5, 0.55, 0.52, 0.51, 0.7]
+    assert early_stopping(loss, patience=3) == (6, 3)       # 4, 5, 6 do not beat 0.5
+    assert early_stopping(loss, patience=4) == (7, 3)
+    assert early_stopping(loss, patience=5) == (7, 3)       # never fires: runs to the end
+    assert early_stopping([0.2, 0.5, 0.9], patience=1, mode="max") == (3, 3)
+    assert early_stopping([0.9, 0.5], patience=1, mode="max") == (2, 1)
+
+
+def test_early_stopping_min_delta_ignores_tiny_improvements():
+    loss = [1.0, 0.999, 0.998, 0.997]
+    assert early_stopping(loss, patience=2) == (4, 4)
+    assert early_stopping(loss, patience=2, min_delta=0.01) == (3, 1)
+
+
+def test_early_stopping_agrees_with_a_checkpointing_loop_on_random_curves():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        values = list(np.round(rng.random(rng.integers(1, 25)), 1))   # ties happen
+        patience = int(rng.integers(1, 6))
+        mode = ["min", "max"][int(rng.integers(2))]
+        delta = float(rng.choice([0.0, 0.1]))
+        expected = replay_by_training(values, patience, mode, delta)
+        assert tuple(early_stopping(values, patience, mode, delta)) == expected
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"patience": 0}, "early_stopping: patience must be an int >= 1"),
+    ({"mode": "lowest"}, "early_stopping: mode must be 'min' or 'max'"),
+    ({"min_delta": -0.1}, "early_stopping: min_delta must be a number >= 0"),
+])
+def test_early_stopping_rejects_bad_settings(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        early_stopping([1.0, 0.5], **kwargs)

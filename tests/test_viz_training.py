@@ -14,7 +14,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from cnnlib.experiments import Spread  # noqa: E402
 from cnnlib.viz import confusion_figure, history_figure, running_stats_figure  # noqa: E402
+from cnnlib.viz.style import COLUMN_INCHES, MIN_FONT_PT, smallest_font_pt  # noqa: E402
+from cnnlib.viz.training import lr_sweep_figure, seeds_figure  # noqa: E402
 
 RUN_A = {"loss": [2.0, 1.0, 0.5], "accuracy": [0.3, 0.6, 0.9],
          "val_loss": [2.1, 1.2, 0.9], "val_accuracy": [0.25, 0.55, 0.8]}
@@ -80,3 +83,78 @@ def test_running_stats_figure_plots_measured_against_running():
     assert var_ax.get_ylabel() == "running_var"
     with pytest.raises(ValueError, match="two \\(C,\\) arrays"):
         running_stats_figure(np.zeros(2), np.zeros(3), np.zeros(2), np.zeros(2))
+
+
+def test_history_figure_val_split_is_labelled_validation_and_fits_the_column():
+    fig = history_figure({"A": RUN_A}, splits=("train", "val"))
+    labels = [line.get_label() for line in fig.axes[0].get_lines()]
+    assert labels == ["A, training", "A, validation"]
+    np.testing.assert_allclose(fig.axes[0].get_lines()[1].get_ydata(), RUN_A["val_loss"])
+    assert fig.get_figwidth() == pytest.approx(COLUMN_INCHES)
+    assert smallest_font_pt(fig) >= MIN_FONT_PT
+    with pytest.raises(ValueError, match="splits must be 'train', 'val' or 'test'"):
+        history_figure({"A": RUN_A}, splits=("valid",))
+
+
+CURVES = np.array([[1.0, 0.5, 0.4], [1.2, 0.7, 0.2], [0.8, 0.6, 0.3]])     # 3 seeds, 3 epochs
+
+
+def test_seeds_figure_draws_the_mean_and_a_band_from_min_to_max():
+    fig = seeds_figure({"validation loss": {"plain": CURVES, "dropout": CURVES + 1}},
+                       log_y=("validation loss",), title="t")
+    (ax,) = fig.axes
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    np.testing.assert_allclose(lines["plain"].get_ydata(), [1.0, 0.6, 0.3])   # column means
+    np.testing.assert_allclose(lines["dropout"].get_xdata(), [1, 2, 3])
+    band = ax.collections[0].get_paths()[0].vertices
+    # the band's outline passes through the columns' minima (0.8, 0.5, 0.2) and maxima
+    for x, lo, hi in [(1, 0.8, 1.2), (2, 0.5, 0.7), (3, 0.2, 0.4)]:
+        ys = band[np.isclose(band[:, 0], x), 1]
+        assert ys.min() == pytest.approx(lo) and ys.max() == pytest.approx(hi)
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "epoch"
+    assert lines["plain"].get_color() != lines["dropout"].get_color()
+    assert lines["plain"].get_marker() != lines["dropout"].get_marker()
+    assert smallest_font_pt(fig) >= MIN_FONT_PT
+
+
+def test_seeds_figure_keeps_a_settings_colour_across_panels_and_shifts_epochs():
+    fig = seeds_figure({"a": {"x": CURVES, "y": CURVES}, "b": {"y": CURVES}}, first_epoch=5)
+    colour_y_a = [ln for ln in fig.axes[0].get_lines() if ln.get_label() == "y"][0].get_color()
+    colour_y_b = fig.axes[1].get_lines()[0].get_color()
+    assert colour_y_a == colour_y_b
+    np.testing.assert_allclose(fig.axes[1].get_lines()[0].get_xdata(), [5, 6, 7])
+
+
+def test_seeds_figure_rejects_curves_that_are_not_seeds_by_epochs():
+    with pytest.raises(ValueError, match="seeds_figure: curves must have shape"):
+        seeds_figure({"p": {"x": np.zeros(3)}})
+
+
+def spread(values):
+    v = np.asarray(values, dtype=float)
+    return Spread(float(v.mean()), float(v.min()), float(v.max()), v)
+
+
+def test_lr_sweep_figure_plots_means_on_a_log_axis_with_min_max_bars():
+    panels = {"SGD": {"with BN": {0.1: spread([0.9, 0.8]), 0.01: spread([0.5, 0.7])},
+                      "without": {0.1: spread([0.6, 0.6])}},
+              "Adam": {"with BN": {1e-3: spread([0.95, 0.97])}}}
+    fig = lr_sweep_figure(panels, ylim=(0, 1))
+    sgd, adam = fig.axes
+    assert sgd.get_xscale() == "log" and sgd.get_ylabel() == "validation accuracy"
+    bars = {c.get_label(): c for c in sgd.containers}
+    assert list(bars) == ["with BN", "without"]
+    line, _, (vertical,) = bars["with BN"].lines
+    np.testing.assert_allclose(line.get_xdata(), [0.01, 0.1])          # sorted by rate
+    np.testing.assert_allclose(line.get_ydata(), [0.6, 0.85])
+    # the error bar at lr 0.01 spans the seeds, 0.5 .. 0.7
+    segments = vertical.get_segments()
+    spans = sorted((s[0, 1], s[1, 1]) for s in segments)
+    assert spans[0] == pytest.approx((0.5, 0.7))
+    assert sgd.get_ylim() == (0, 1) and adam.get_title() == "Adam"
+    assert smallest_font_pt(fig) >= MIN_FONT_PT
+
+
+def test_lr_sweep_figure_rejects_a_non_positive_rate():
+    with pytest.raises(ValueError, match="lr_sweep_figure: learning rates must be > 0"):
+        lr_sweep_figure({"p": {"x": {0.0: spread([0.5])}}})
