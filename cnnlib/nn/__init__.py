@@ -20,12 +20,14 @@ from .module import IncompatibleKeys, Module, Parameter, is_grad_enabled, no_gra
 from .nonlinear import ReLU6, Sigmoid, SiLU, Tanh
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .stochastic_depth import StochasticDepth
+from .upsampling import ConvTranspose2d, Upsample
 
 __all__ = [
     "AdaptiveAvgPool2d",
     "AvgPool2d",
     "BatchNorm2d",
     "Conv2d",
+    "ConvTranspose2d",
     "CrossEntropyLoss",
     "Dropout",
     "Flatten",
@@ -42,6 +44,7 @@ __all__ = [
     "Sigmoid",
     "StochasticDepth",
     "Tanh",
+    "Upsample",
     "functional",
     "init",
     "is_grad_enabled",
