@@ -18,8 +18,10 @@ from ._validate import as_array, check_ndim
 __all__ = ["sparsity", "dead_channels"]
 
 
-def sparsity(x: np.ndarray, axis: int | tuple[int, ...] | None = None) -> float | np.ndarray:
-    """Fraction of entries that are exactly zero.
+def sparsity(
+    x: np.ndarray, axis: int | tuple[int, ...] | None = None, atol: float = 0.0,
+) -> float | np.ndarray:
+    """Fraction of entries that are zero (exactly, or within ``atol`` of it).
 
     Parameters
     ----------
@@ -29,6 +31,12 @@ def sparsity(x: np.ndarray, axis: int | tuple[int, ...] | None = None) -> float 
         ``None`` counts over the whole array and returns a float; otherwise
         the fraction is taken over these axes and the rest are kept (for
         ``(N, C, H, W)``, ``axis=(0, 2, 3)`` gives one fraction per channel).
+    atol : float, >= 0
+        Count ``|x| <= atol`` as zero.  The default 0 counts exact zeros; a
+        small tolerance such as ``1e-9`` also counts values that are zero in
+        exact arithmetic but came out of a floating-point sum as +-1e-16,
+        whose sign depends on the order of the additions (and so on the
+        machine's matrix library).
 
     Returns
     -------
@@ -40,20 +48,26 @@ def sparsity(x: np.ndarray, axis: int | tuple[int, ...] | None = None) -> float 
     0.2222222222222222
     >>> sparsity(np.array([[[[0.0, 1]], [[0, 0]]]]), axis=(0, 2, 3))
     array([0.5, 1. ])
+    >>> sparsity(np.array([0.0, 1e-16, 0.5, 2.0]), atol=1e-9)
+    0.5
     """
     fn = "sparsity"
     x = as_array(x, "x", fn)
     if x.size == 0:
         raise ValueError(f"{fn}: x must not be empty, got shape {tuple(x.shape)}")
+    if (isinstance(atol, bool) or not isinstance(atol, numbers.Real)
+            or not np.isfinite(atol) or atol < 0):
+        raise ValueError(f"{fn}: atol must be a finite number >= 0, got {atol!r}")
+    zero = (x == 0) if atol == 0 else (np.abs(x) <= atol)
     if axis is None:
-        return float(np.mean(x == 0))
+        return float(np.mean(zero))
     axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
     for a in axes:
         if isinstance(a, bool) or not isinstance(a, numbers.Integral) or not -x.ndim <= a < x.ndim:
             raise ValueError(
                 f"{fn}: axis must hold axes of x (shape {tuple(x.shape)}), got {axis!r}"
             )
-    return np.mean(x == 0, axis=axes)
+    return np.mean(zero, axis=axes)
 
 
 def dead_channels(x: np.ndarray) -> np.ndarray:

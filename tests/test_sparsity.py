@@ -10,7 +10,7 @@ from cnnlib.sparsity import dead_channels, sparsity
 
 
 def test_sparsity_of_the_seed_feature_map_by_hand():
-    # seed 000, numerical 1: ReLU of [-6, 14, 12 / -2, 9, 5 / 4, 7, 3] has 2 zeros out of 9
+    # by hand: ReLU of [-6, 14, 12 / -2, 9, 5 / 4, 7, 3] has 2 zeros out of 9
     fm = np.array([[-6.0, 14, 12], [-2, 9, 5], [4, 7, 3]])
     assert sparsity(relu(fm)) == pytest.approx(2 / 9)
     assert sparsity(fm) == 0.0
@@ -27,6 +27,15 @@ def test_sparsity_per_channel_matches_a_loop():
     assert sparsity(x, axis=1).shape == (3, 5, 6)
 
 
+def test_sparsity_tolerance_counts_round_off_as_zero():
+    # By hand: |-1e-16| and |3e-17| are below 1e-9, 0.25 and -2 are not; 0 is zero.
+    x = np.array([[0.0, -1e-16, 3e-17], [0.25, -2.0, 0.0]])
+    assert sparsity(x) == pytest.approx(2 / 6)
+    assert sparsity(x, atol=1e-9) == pytest.approx(4 / 6)
+    np.testing.assert_allclose(sparsity(x, axis=1, atol=1e-9), [1.0, 1 / 3])
+    assert sparsity(x, atol=0.25) == pytest.approx(5 / 6)     # |x| <= atol
+
+
 def test_sparsity_errors():
     with pytest.raises(ValueError, match="sparsity: axis must hold axes of x"):
         sparsity(np.zeros((2, 2)), axis=2)
@@ -34,6 +43,9 @@ def test_sparsity_errors():
         sparsity(np.zeros((0, 3)))
     with pytest.raises(TypeError, match="sparsity: x must be a numpy.ndarray"):
         sparsity(3.0)
+    for bad in (-1e-9, float("nan"), "0", True):
+        with pytest.raises(ValueError, match="sparsity: atol must be a finite number >= 0"):
+            sparsity(np.zeros(3), atol=bad)
 
 
 def test_a_very_negative_bias_kills_a_channel():
