@@ -3,13 +3,18 @@
 Nothing is hidden: :func:`train_step` is the four lines every training loop
 repeats (clear the gradients, forward, backward, step), and :func:`fit` is a
 loop over epochs and mini-batches that calls it, with a ``tqdm.auto``
-progress bar (a widget in notebooks, text in terminals and CI logs) and a
-per-epoch history returned as a plain dict of lists.  Introduced in the
-chapter "A CNN from scratch"; used throughout "Training in practice".
+progress bar (a widget in notebooks, text in terminals and CI logs; a plain
+printout where tqdm is missing, as in the in-page Pyodide kernel) and a
+per-epoch history returned as a plain dict of lists.  ``fit`` stops at the
+first non-finite loss, keeps the history of finished epochs when it is
+interrupted, and can continue a run saved with :mod:`cnnlib.checkpoint`.
+Introduced in the chapter "A CNN from scratch"; used throughout "Training in
+practice".
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 from collections.abc import Callable, Iterator, Sequence
@@ -94,6 +99,14 @@ class DataLoader:
             raise ValueError(f"{fn}: batch_size must be a positive int, got {batch_size!r}")
         if transform is not None and not callable(transform):
             raise TypeError(f"{fn}: transform must be callable, got {type(transform).__name__}")
+        if seed is not None:
+            if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+                raise TypeError(
+                    f"{fn}: seed must be a non-negative int or None, got {type(seed).__name__} "
+                    f"{seed!r}"
+                )
+            if seed < 0:
+                raise ValueError(f"{fn}: seed must be a non-negative int or None, got {seed}")
         self.arrays = arrays
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
@@ -123,6 +136,43 @@ class DataLoader:
             if self.transform is not None:
                 batch[0] = self.transform(batch[0], self._generator())
             yield batch[0] if self._single else tuple(batch)
+
+    def state_dict(self) -> dict[str, Any]:
+        """The state of the loader's own generator (empty for an unseeded loader).
+
+        Saving it with the model lets a resumed run draw the same shuffles
+        as a run that never stopped (see :mod:`cnnlib.checkpoint`).  An
+        unseeded loader draws from cnnlib's global generator, which the
+        checkpoint saves separately.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> loader = DataLoader(np.arange(6), batch_size=3, shuffle=True, seed=0)
+        >>> saved = loader.state_dict()
+        >>> first = [b.tolist() for b in loader]
+        >>> loader.load_state_dict(saved)
+        >>> [b.tolist() for b in loader] == first
+        True
+        """
+        if self._rng is None:
+            return {}
+        return {"bit_generator_state": self._rng.bit_generator.state}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the generator state that :meth:`state_dict` saved."""
+        fn = "DataLoader.load_state_dict"
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"{fn}: state_dict must be a dict, got {type(state_dict).__name__}")
+        if not state_dict:
+            if self._rng is not None:
+                raise ValueError(f"{fn}: the state_dict is from an unseeded loader, this loader "
+                                 f"has seed={self.seed}")
+            return
+        if self._rng is None:
+            raise ValueError(f"{fn}: the state_dict is from a seeded loader, this loader has "
+                             "no seed of its own (it draws from cnnlib's global generator)")
+        self._rng.bit_generator.state = state_dict["bit_generator_state"]
 
     def __repr__(self) -> str:
         return (
@@ -207,6 +257,75 @@ def confusion_matrix(target: np.ndarray, predicted: np.ndarray, num_classes: int
     return counts
 
 
+def _check_model(model: object, fn: str, arg: str = "model") -> None:
+    if not isinstance(model, Module):
+        hint = ""
+        if isinstance(model, np.ndarray):
+            hint = " (are the arguments swapped? the model comes first)"
+        raise TypeError(f"{fn}: {arg} must be a cnnlib Module, got {type(model).__name__}{hint}")
+
+
+def _check_loss_fn(loss_fn: object, fn: str) -> str:
+    """Check ``loss_fn`` is a loss module; return its reduction."""
+    if not isinstance(loss_fn, Module) or not callable(getattr(loss_fn, "backward", None)):
+        hint = ""
+        if callable(getattr(loss_fn, "step", None)):
+            hint = " (got an optimiser: are loss_fn and optimizer swapped?)"
+        raise TypeError(
+            f"{fn}: loss_fn must be a loss module with backward(), e.g. CrossEntropyLoss(), "
+            f"got {type(loss_fn).__name__}{hint}"
+        )
+    return str(getattr(loss_fn, "reduction", "mean"))
+
+
+def _check_optimizer(optimizer: object, fn: str) -> None:
+    if not (callable(getattr(optimizer, "step", None))
+            and callable(getattr(optimizer, "zero_grad", None))
+            and hasattr(optimizer, "param_groups")):
+        hint = ""
+        if isinstance(optimizer, Module):
+            hint = " (got a module: are loss_fn and optimizer swapped?)"
+        raise TypeError(
+            f"{fn}: optimizer must be a cnnlib.optim optimiser (SGD, Adam, ...), got "
+            f"{type(optimizer).__name__}{hint}"
+        )
+
+
+def _check_xy(x: object, y: object, fn: str) -> None:
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"{fn}: x must be an ndarray of inputs, got {type(x).__name__}")
+    if not isinstance(y, np.ndarray) or y.dtype.kind not in "iu":
+        got = f"dtype {y.dtype}" if isinstance(y, np.ndarray) else type(y).__name__
+        hint = " (are x and y swapped?)" if isinstance(y, np.ndarray) and y.ndim > 1 else ""
+        raise TypeError(f"{fn}: y must be an ndarray of integer class indices, got {got}{hint}")
+
+
+def _trainable_reduction(reduction: str, fn: str) -> None:
+    if reduction == "none":
+        raise ValueError(
+            f"{fn}: loss_fn has reduction='none', one loss per example, which gives no single "
+            "number to minimise; use reduction='mean' (or 'sum')"
+        )
+
+
+def _step(model: Module, loss_fn: Module, optimizer: Any, x: np.ndarray, y: np.ndarray,
+          where: str | None = None) -> tuple[float, np.ndarray]:
+    """The four moves of :func:`train_step`; with ``where``, stop before a non-finite step."""
+    optimizer.zero_grad()
+    logits = model(x)
+    loss = float(loss_fn(logits, y))
+    if where is not None and not math.isfinite(loss):
+        raise FloatingPointError(
+            f"fit: the loss is {loss} at {where}; training stopped before this batch's "
+            "update, so the weights are those after the previous batch (look for NaN or "
+            "inf in the inputs, or lower the learning rate; fit(..., stop_on_nonfinite=False) "
+            "trains on regardless)"
+        )
+    model.backward(loss_fn.backward())
+    optimizer.step()
+    return loss, logits
+
+
 def train_step(model: Module, loss_fn: Module, optimizer: Any, x: np.ndarray,
                y: np.ndarray) -> tuple[float, np.ndarray]:
     """One optimisation step on one mini-batch; return ``(loss, logits)``.
@@ -223,7 +342,9 @@ def train_step(model: Module, loss_fn: Module, optimizer: Any, x: np.ndarray,
     ----------
     model : Module
     loss_fn : Module
-        E.g. :class:`cnnlib.nn.CrossEntropyLoss`; its ``backward()`` gives dL/dlogits.
+        E.g. :class:`cnnlib.nn.CrossEntropyLoss`; its ``backward()`` gives
+        dL/dlogits.  ``reduction='mean'`` or ``'sum'`` (``'none'`` gives no
+        single loss to minimise and is refused).
     optimizer : cnnlib.optim.Optimizer
     x : ndarray, shape (N, C, H, W)
     y : ndarray of int, shape (N,)
@@ -232,13 +353,23 @@ def train_step(model: Module, loss_fn: Module, optimizer: Any, x: np.ndarray,
     -------
     loss : float
     logits : ndarray, shape (N, num_classes)
+
+    Examples
+    --------
+    >>> from cnnlib import nn, optim
+    >>> model = nn.Linear(2, 2, dtype=np.float64)
+    >>> _ = model.load_state_dict({"weight": np.zeros((2, 2)), "bias": np.zeros(2)})
+    >>> loss, _ = train_step(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1),
+    ...                      np.array([[1.0, 2.0]]), np.array([0]))
+    >>> round(loss, 4), model.bias.data              # loss ln 2; bias moved by 0.1 * 0.5
+    (0.6931, array([ 0.05, -0.05]))
     """
-    optimizer.zero_grad()
-    logits = model(x)
-    loss = loss_fn(logits, y)
-    model.backward(loss_fn.backward())
-    optimizer.step()
-    return float(loss), logits
+    fn = "train_step"
+    _check_model(model, fn)
+    _trainable_reduction(_check_loss_fn(loss_fn, fn), fn)
+    _check_optimizer(optimizer, fn)
+    _check_xy(x, y, fn)
+    return _step(model, loss_fn, optimizer, x, y)
 
 
 def _as_loader(data: Any, batch_size: int, fn: str) -> DataLoader:
@@ -247,6 +378,27 @@ def _as_loader(data: Any, batch_size: int, fn: str) -> DataLoader:
     if isinstance(data, tuple | list) and len(data) == 2:
         return DataLoader(tuple(data), batch_size=batch_size)
     raise TypeError(f"{fn}: data must be a DataLoader or a pair (X, y), got {type(data).__name__}")
+
+
+class _Modes:
+    """Remember every submodule's train/eval flag and put each back afterwards.
+
+    ``model.train(was_training)`` would set one flag on all of them; a model
+    with, say, frozen BatchNorm layers in eval mode inside a training model
+    must come back exactly as it was.
+    """
+
+    def __init__(self, model: Module) -> None:
+        self._modes = [(m, m.training) for m in model.modules()]
+
+    def restore(self) -> None:
+        for m, mode in self._modes:
+            m.training = mode
+
+
+def _inference() -> contextlib.AbstractContextManager[Any]:
+    """``no_grad()``: inference keeps no caches for a backward."""
+    return contextlib.nullcontext()
 
 
 def predict(model: Module, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
@@ -258,19 +410,47 @@ def predict(model: Module, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
     ----------
     model : Module
     x : ndarray, shape (N, ...)
+        N may be 0 (the result then has N = 0 too, as in PyTorch).
     batch_size : int, default 256
 
     Returns
     -------
     ndarray, shape (N, num_classes)
+
+    Examples
+    --------
+    >>> from cnnlib import nn
+    >>> model = nn.Linear(3, 2)
+    >>> predict(model, np.ones((5, 3), dtype=np.float32), batch_size=2).shape
+    (5, 2)
     """
-    was_training = model.training
+    fn = "predict"
+    _check_model(model, fn)
+    if not isinstance(x, np.ndarray):
+        hint = " (are the arguments swapped? the model comes first)" \
+            if isinstance(x, Module) else ""
+        raise TypeError(f"{fn}: x must be an ndarray of inputs, got {type(x).__name__}{hint}")
+    if x.ndim < 1:
+        raise ValueError(f"{fn}: x must have a first (batch) axis, got a 0-d array")
+    modes = _Modes(model)
     model.eval()
     try:
-        outs = [model(xb) for xb in DataLoader(x, batch_size=batch_size)]
+        with _inference():
+            if len(x) == 0:                    # no batches: one empty forward gives the shape
+                return model(x)
+            outs = [model(xb) for xb in DataLoader(x, batch_size=batch_size)]
     finally:
-        model.train(was_training)
+        modes.restore()
     return np.concatenate(outs, axis=0)
+
+
+def _batch_loss(loss: Any, reduction: str, n: int) -> float:
+    """The batch's summed loss, whatever the reduction."""
+    if reduction == "mean":
+        return float(loss) * n
+    if reduction == "sum":
+        return float(loss)
+    return float(np.sum(loss))
 
 
 def evaluate(model: Module, loss_fn: Module | None, data: Any,
@@ -281,7 +461,8 @@ def evaluate(model: Module, loss_fn: Module | None, data: Any,
     ----------
     model : Module
     loss_fn : Module or None
-        A loss with ``reduction='mean'``; None skips the loss.
+        A loss module; None skips the loss.  Any reduction works: the
+        result is always the mean loss per example.
     data : DataLoader or (X, y)
     batch_size : int, default 256
         Used when ``data`` is a pair.
@@ -291,20 +472,33 @@ def evaluate(model: Module, loss_fn: Module | None, data: Any,
     dict
         ``{'loss': float, 'accuracy': float}`` (``'loss'`` is NaN without a
         ``loss_fn``).  The loss is the mean over examples, not over batches.
+
+    Examples
+    --------
+    >>> from cnnlib import nn
+    >>> model = nn.Linear(2, 2, dtype=np.float64)
+    >>> _ = model.load_state_dict({"weight": np.eye(2), "bias": np.zeros(2)})
+    >>> X, y = np.array([[1.0, 0.0], [0.0, 1.0], [2.0, 0.0]]), np.array([0, 1, 1])
+    >>> evaluate(model, None, (X, y))["accuracy"]       # the third is called class 0
+    0.6666666666666666
     """
-    loader = _as_loader(data, batch_size, "evaluate")
-    was_training = model.training
+    fn = "evaluate"
+    _check_model(model, fn)
+    reduction = "mean" if loss_fn is None else _check_loss_fn(loss_fn, fn)
+    loader = _as_loader(data, batch_size, fn)
+    modes = _Modes(model)
     model.eval()
     total_loss, correct, count = 0.0, 0, 0
     try:
-        for xb, yb in loader:
-            logits = model(xb)
-            if loss_fn is not None:
-                total_loss += float(loss_fn(logits, yb)) * len(yb)
-            correct += int(np.sum(logits.argmax(axis=1) == yb))
-            count += len(yb)
+        with _inference():
+            for xb, yb in loader:
+                logits = model(xb)
+                if loss_fn is not None:
+                    total_loss += _batch_loss(loss_fn(logits, yb), reduction, len(yb))
+                correct += int(np.sum(logits.argmax(axis=1) == yb))
+                count += len(yb)
     finally:
-        model.train(was_training)
+        modes.restore()
     loss = total_loss / count if loss_fn is not None and count else math.nan
     return {"loss": loss, "accuracy": correct / count if count else math.nan}
 
@@ -318,29 +512,61 @@ class _SilentBar:
     def update(self, n: int = 1) -> None:
         pass
 
-    def set_postfix(self, values: object) -> None:
+    def set_postfix(self, values: dict[str, str]) -> None:
         pass
 
     def close(self) -> None:
         pass
 
 
+class _PrintedBar(_SilentBar):
+    """Where tqdm is not installed (the in-page Pyodide kernel): one printed line per epoch."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self.text = total, 0, ""
+
+    def set_description(self, text: str) -> None:
+        self.text = text
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+
+    def set_postfix(self, values: dict[str, str]) -> None:
+        shown = ", ".join(f"{k}={v}" for k, v in values.items())
+        print(f"{self.text} [{self.done}/{self.total} batches] {shown}", flush=True)
+
+
+def _progress_bar(total: int) -> Any:
+    try:
+        from tqdm.auto import tqdm  # only when asked for: the live (Pyodide) kernel lacks it
+    except ImportError:
+        return _PrintedBar(total)
+    return tqdm(total=total, unit="batch")
+
+
+_HISTORY_KEYS = ("loss", "accuracy", "lr")
+
+
 def fit(
     model: Module, loss_fn: Module, optimizer: Any, train_data: Any, epochs: int = 1,
     val_data: Any = None, batch_size: int = 32, shuffle: bool = True, seed: int | None = None,
     scheduler: Any = None, transform: Transform | None = None, progress: bool = True,
+    stop_on_nonfinite: bool = True, history: dict[str, list[float]] | None = None,
 ) -> dict[str, list[float]]:
     """Train for ``epochs`` passes over ``train_data``; return the per-epoch history.
 
     Each epoch puts the model in training mode, runs :func:`train_step` on
     every mini-batch, steps the ``scheduler`` (if any) once, and, with
-    ``val_data``, runs :func:`evaluate`.
+    ``val_data``, runs :func:`evaluate`.  Afterwards every module is back in
+    the train/eval mode it had before.
 
     Parameters
     ----------
     model : Module
     loss_fn : Module
-        E.g. :class:`cnnlib.nn.CrossEntropyLoss` (reduction ``'mean'``).
+        E.g. :class:`cnnlib.nn.CrossEntropyLoss`, with ``reduction='mean'``
+        or ``'sum'`` (``'none'`` is refused: there is no single loss to
+        minimise).  The history reports the mean loss per example either way.
     optimizer : cnnlib.optim.Optimizer
     train_data : DataLoader or (X, y)
         A pair is wrapped in ``DataLoader(train_data, batch_size, shuffle,
@@ -352,7 +578,16 @@ def fit(
     scheduler : StepLR or CosineAnnealingLR, optional
         Stepped once at the end of every epoch.
     progress : bool, default True
-        Show a ``tqdm.auto`` progress bar over all mini-batches.
+        Show a ``tqdm.auto`` progress bar over all mini-batches; where tqdm
+        is not installed, print one line per epoch instead.
+    stop_on_nonfinite : bool, default True
+        Raise ``FloatingPointError``, naming the epoch and batch, at the
+        first loss that is NaN or infinite, *before* that batch updates the
+        weights.  False trains on (every weight soon becomes NaN).
+    history : dict, optional
+        A history from an earlier run (or :func:`cnnlib.checkpoint.load_checkpoint`)
+        to continue: the new epochs are appended to it, in place, and are
+        numbered after the ones it holds.
 
     Returns
     -------
@@ -361,14 +596,42 @@ def fit(
         on the training batches as they were trained, in training mode),
         ``'lr'`` (the rate the epoch used), and with ``val_data`` also
         ``'val_loss'`` and ``'val_accuracy'`` (evaluation mode).
+
+    Raises
+    ------
+    FloatingPointError
+        At a non-finite loss (with ``stop_on_nonfinite``).
+    KeyboardInterrupt
+        Interrupting ``fit`` (the notebook's stop button) re-raises after
+        putting the model's modes back.  Whatever stops training early --
+        an interrupt, a non-finite loss, any error -- carries the history of
+        the epochs that finished as ``err.history``::
+
+            try:
+                history = fit(model, loss_fn, opt, data, epochs=50)
+            except KeyboardInterrupt as err:
+                history = err.history          # the finished epochs
+
+    Examples
+    --------
+    >>> import cnnlib
+    >>> from cnnlib import nn, optim
+    >>> X = np.array([[0.0], [1.0], [0.1], [0.9]]); y = np.array([0, 1, 0, 1])
+    >>> _ = cnnlib.manual_seed(0)
+    >>> model = nn.Linear(1, 2, dtype=np.float64)
+    >>> opt = optim.SGD(model.parameters(), lr=1.0)
+    >>> history = fit(model, nn.CrossEntropyLoss(), opt, (X, y), epochs=3, batch_size=2,
+    ...               seed=0, progress=False)
+    >>> sorted(history), len(history["loss"])
+    (['accuracy', 'loss', 'lr'], 3)
     """
     fn = "fit"
+    _check_model(model, fn)
     if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
         raise ValueError(f"{fn}: epochs must be a non-negative int, got {epochs!r}")
-    if not callable(getattr(loss_fn, "backward", None)):
-        raise TypeError(
-            f"{fn}: loss_fn must be a loss module with backward(), e.g. CrossEntropyLoss()"
-        )
+    reduction = _check_loss_fn(loss_fn, fn)
+    _trainable_reduction(reduction, fn)
+    _check_optimizer(optimizer, fn)
     if isinstance(train_data, DataLoader):
         loader = train_data
     elif isinstance(train_data, tuple | list) and len(train_data) == 2:
@@ -379,43 +642,57 @@ def fit(
             f"{fn}: train_data must be a DataLoader or a pair (X, y), "
             f"got {type(train_data).__name__}"
         )
-    history: dict[str, list[float]] = {"loss": [], "accuracy": [], "lr": []}
-    if val_data is not None:
-        history["val_loss"] = []
-        history["val_accuracy"] = []
-    if progress:
-        from tqdm.auto import tqdm  # only when asked for: the live (Pyodide) kernel lacks it
-
-        bar = tqdm(total=epochs * len(loader), unit="batch")
+    if scheduler is not None and not callable(getattr(scheduler, "step", None)):
+        raise TypeError(
+            f"{fn}: scheduler must be a schedule with step() (StepLR, CosineAnnealingLR), got "
+            f"{type(scheduler).__name__}"
+        )
+    keys = _HISTORY_KEYS + (("val_loss", "val_accuracy") if val_data is not None else ())
+    if history is None:
+        history = {k: [] for k in keys}
+    elif not isinstance(history, dict) or any(
+            not isinstance(history.get(k), list) for k in _HISTORY_KEYS):
+        raise TypeError(
+            f"{fn}: history must be a dict of lists with keys {list(_HISTORY_KEYS)} (a history "
+            f"fit returned), got {type(history).__name__}"
+        )
     else:
-        bar = _SilentBar()
+        for k in keys:
+            history.setdefault(k, [])
+    done = len(history["loss"])
+    last = done + epochs
+    modes = _Modes(model)
+    bar = _progress_bar(epochs * len(loader)) if progress else _SilentBar()
     try:
-        for epoch in range(epochs):
-            bar.set_description(f"epoch {epoch + 1}/{epochs}")
-            history["lr"].append(float(optimizer.param_groups[0]["lr"]))
+        for epoch in range(done + 1, last + 1):
+            bar.set_description(f"epoch {epoch}/{last}")
+            lr = float(optimizer.param_groups[0]["lr"])
             model.train()
             total_loss, correct, count = 0.0, 0, 0
-            for xb, yb in loader:
-                loss, logits = train_step(model, loss_fn, optimizer, xb, yb)
-                total_loss += loss * len(yb)
+            for b, (xb, yb) in enumerate(loader, start=1):
+                where = f"epoch {epoch}, batch {b} of {len(loader)}" if stop_on_nonfinite else None
+                loss, logits = _step(model, loss_fn, optimizer, xb, yb, where)
+                total_loss += _batch_loss(loss, reduction, len(yb))
                 correct += int(np.sum(logits.argmax(axis=1) == yb))
                 count += len(yb)
                 bar.update(1)
             if scheduler is not None:
                 scheduler.step()
-            history["loss"].append(total_loss / count if count else math.nan)
-            history["accuracy"].append(correct / count if count else math.nan)
-            postfix = {
-                "loss": f"{history['loss'][-1]:.4f}",
-                "acc": f"{history['accuracy'][-1]:.3f}",
-            }
+            row = {"loss": total_loss / count if count else math.nan,
+                   "accuracy": correct / count if count else math.nan, "lr": lr}
+            postfix = {"loss": f"{row['loss']:.4f}", "acc": f"{row['accuracy']:.3f}"}
             if val_data is not None:
                 result = evaluate(model, loss_fn, val_data)
-                history["val_loss"].append(result["loss"])
-                history["val_accuracy"].append(result["accuracy"])
+                row["val_loss"], row["val_accuracy"] = result["loss"], result["accuracy"]
                 postfix["val_acc"] = f"{result['accuracy']:.3f}"
+            for k, v in row.items():          # the epoch enters the history only when complete
+                history[k].append(v)
             bar.set_postfix(postfix)
+    except BaseException as err:
+        with contextlib.suppress(AttributeError, TypeError):
+            err.history = history             # the finished epochs, for the caller
+        raise
     finally:
         bar.close()
-        model.train()
+        modes.restore()
     return history

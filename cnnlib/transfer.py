@@ -419,6 +419,11 @@ def train_steps(
     if not isinstance(train_data, tuple | list) or len(train_data) != 2:
         raise TypeError(f"{fn}: train_data must be a pair (X, y), got {type(train_data).__name__}")
     X, y = _check_xy(train_data[0], train_data[1], fn)
+    if len(y) == 0:
+        raise ValueError(
+            f"{fn}: train_data must hold at least one example to take {steps} steps, got "
+            f"X.shape={tuple(X.shape)} and y.shape={tuple(y.shape)}"
+        )
     loader = DataLoader((X, y), batch_size=min(batch_size, len(y)), shuffle=True, seed=seed)
     history: dict[str, list[float]] = {"loss": []}
     if eval_data is not None:

@@ -515,3 +515,63 @@ FUNCTIONAL_CASES = [
                          [pytest.param(*case[1:], id=case[0]) for case in FUNCTIONAL_CASES])
 def test_functional_bad_input(call, exc, fn_name, patterns):
     assert_raises(exc, call, fn_name, *patterns)
+
+
+# --------------------------------------------------------------------------
+# The training loop's arguments (issue 11)
+# --------------------------------------------------------------------------
+
+from cnnlib import nn, optim  # noqa: E402
+from cnnlib.train import DataLoader, fit, predict, train_step  # noqa: E402
+from cnnlib.transfer import train_steps  # noqa: E402
+
+TX = np.ones((4, 3))
+TY = np.array([0, 1, 0, 1])
+
+
+def _net():
+    model = nn.Linear(3, 2, dtype=np.float64)
+    return model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1)
+
+
+TRAIN_CASES = [
+    ("train_step-loss-and-optimizer-swapped",
+     lambda m, lf, o: train_step(m, o, lf, TX, TY), TypeError, "train_step",
+     [r"loss_fn", r"SGD", r"swapped"]),
+    ("train_step-model-and-x-swapped",
+     lambda m, lf, o: train_step(TX, lf, o, m, TY), TypeError, "train_step",
+     [r"\bmodel\b", r"ndarray", r"swapped"]),
+    ("train_step-x-and-y-swapped",
+     lambda m, lf, o: train_step(m, lf, o, TY, TX), TypeError, "train_step",
+     [r"\by\b", r"integer class indices", r"float64", r"swapped"]),
+    ("predict-swapped",
+     lambda m, lf, o: predict(TX, m), TypeError, "predict",
+     [r"\bmodel\b", r"ndarray", r"swapped"]),
+    ("predict-x-list",
+     lambda m, lf, o: predict(m, [[1.0, 2.0, 3.0]]), TypeError, "predict",
+     [r"\bx\b", r"ndarray", r"list"]),
+    ("fit-optimizer-none",
+     lambda m, lf, o: fit(m, lf, None, (TX, TY), progress=False), TypeError, "fit",
+     [r"optimizer", r"optimiser", r"NoneType"]),
+    ("fit-scheduler-wrong",
+     lambda m, lf, o: fit(m, lf, o, (TX, TY), scheduler=0.1, progress=False), TypeError, "fit",
+     [r"scheduler", r"float"]),
+    ("DataLoader-seed-negative",
+     lambda m, lf, o: DataLoader((TX, TY), seed=-1), ValueError, "DataLoader",
+     [r"\bseed\b", r"non-negative int", r"-1"]),
+    ("DataLoader-seed-float",
+     lambda m, lf, o: DataLoader((TX, TY), seed=1.5), TypeError, "DataLoader",
+     [r"\bseed\b", r"float", r"1.5"]),
+    ("train_steps-empty-data",
+     lambda m, lf, o: train_steps(m, lf, o, (np.ones((0, 3)), np.array([], dtype=np.int64)),
+                                 steps=5, batch_size=32),
+     ValueError, "train_steps", [r"train_data", r"at least one example", r"\(0, 3\)"]),
+]
+
+
+@pytest.mark.parametrize(("call", "exc", "fn_name", "patterns"),
+                         [pytest.param(*case[1:], id=case[0]) for case in TRAIN_CASES])
+def test_training_bad_input(call, exc, fn_name, patterns):
+    model, loss_fn, opt = _net()
+    assert_raises(exc, lambda: call(model, loss_fn, opt), fn_name, *patterns)
+

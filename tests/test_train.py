@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -222,3 +223,151 @@ def test_fit_rejects_bad_arguments(lines):
         fit(model, lambda a, b: 0.0, opt, train, progress=False)
     with pytest.raises(TypeError, match="train_data must be a DataLoader or a pair"):
         fit(model, nn.CrossEntropyLoss(), opt, train[0], progress=False)
+
+
+# --------------------------------------------------------------------------
+# Training that notices and resumes (issue 11)
+# --------------------------------------------------------------------------
+
+
+def test_fit_stops_at_a_nan_loss_naming_epoch_and_batch(lines):
+    (X, y), _ = lines
+    X = X.copy()
+    X[2 * 8 + 3] = np.nan                    # an image in batch 3 (batches of 8, no shuffling)
+    cnnlib.manual_seed(0)
+    model = tiny_cnn()
+    opt = optim.SGD(model.parameters(), lr=0.05)
+    loader = DataLoader((X, y), batch_size=8)
+    with pytest.raises(FloatingPointError, match=r"fit: the loss is nan at epoch 1, batch 3 of "
+                                                 r"15") as info:
+        fit(model, nn.CrossEntropyLoss(), opt, loader, epochs=2, progress=False)
+    # stopped before batch 3 updated anything: the weights are still finite
+    assert all(np.all(np.isfinite(p.data)) for p in model.parameters())
+    assert info.value.history == {"loss": [], "accuracy": [], "lr": []}
+    # opting out trains on, and the NaN spreads to the weights, as before
+    history = fit(model, nn.CrossEntropyLoss(), opt, loader, epochs=1, progress=False,
+                  stop_on_nonfinite=False)
+    assert math.isnan(history["loss"][0])
+    assert any(np.any(np.isnan(p.data)) for p in model.parameters())
+
+
+def test_fit_keeps_the_finished_epochs_when_interrupted(lines):
+    train, _ = lines
+    cnnlib.manual_seed(0)
+    model = tiny_cnn()
+    opt = optim.SGD(model.parameters(), lr=0.05)
+    calls = {"n": 0}
+    per_epoch = len(train[1]) // 16 + (len(train[1]) % 16 > 0)
+
+    class StopInEpoch3(nn.CrossEntropyLoss):
+        def forward(self, input, target):  # noqa: A002
+            calls["n"] += 1
+            if calls["n"] == 2 * per_epoch + 2:   # epoch 3, batch 2
+                raise KeyboardInterrupt
+            return super().forward(input, target)
+
+    model.eval()
+    model[1].train()                              # a mixed state, restored module by module
+    with pytest.raises(KeyboardInterrupt) as info:
+        fit(model, StopInEpoch3(), opt, train, epochs=5, batch_size=16, progress=False)
+    history = info.value.history
+    assert len(history["loss"]) == len(history["accuracy"]) == len(history["lr"]) == 2
+    assert [m.training for m in model.modules()] == [False, False, True, False, False, False]
+
+
+def test_fit_restores_the_models_mode(lines):
+    train, _ = lines
+    model = tiny_cnn()
+    opt = optim.SGD(model.parameters(), lr=0.05)
+    model.eval()
+    fit(model, nn.CrossEntropyLoss(), opt, train, epochs=1, progress=False)
+    assert not any(m.training for m in model.modules())
+    model.train()
+    fit(model, nn.CrossEntropyLoss(), opt, train, epochs=1, progress=False)
+    assert all(m.training for m in model.modules())
+
+
+def test_fit_and_evaluate_with_a_summed_loss(lines):
+    # reduction='sum' has gradients N times the mean's: SGD with lr / N on the
+    # sum takes the same steps as lr on the mean when every batch has N examples.
+    (X, y), val = lines
+    X, y = X[:32].astype(np.float64), y[:32]
+
+    def run(reduction, lr):
+        cnnlib.manual_seed(0)
+        model = tiny_cnn().double()
+        opt = optim.SGD(model.parameters(), lr=lr)
+        h = fit(model, nn.CrossEntropyLoss(reduction=reduction), opt, (X, y), epochs=2,
+                batch_size=8, seed=0, progress=False)
+        return h, model
+
+    h_mean, m_mean = run("mean", 0.08)
+    h_sum, m_sum = run("sum", 0.01)
+    np.testing.assert_allclose(h_sum["loss"], h_mean["loss"], rtol=1e-12)   # per example
+    for a, b in zip(m_mean.parameters(), m_sum.parameters(), strict=True):
+        np.testing.assert_allclose(b.data, a.data, rtol=1e-10, atol=1e-12)
+    Xv, yv = val[0].astype(np.float64), val[1]
+    means = [evaluate(m_mean, nn.CrossEntropyLoss(reduction=r), (Xv, yv), batch_size=7)["loss"]
+             for r in ("mean", "sum", "none")]
+    np.testing.assert_allclose(means, [means[0]] * 3, rtol=1e-12)
+
+
+def test_fit_refuses_a_loss_without_reduction(lines):
+    train, _ = lines
+    model = tiny_cnn()
+    opt = optim.SGD(model.parameters(), lr=0.05)
+    with pytest.raises(ValueError, match="fit: loss_fn has reduction='none'.* use "
+                                         "reduction='mean'"):
+        fit(model, nn.CrossEntropyLoss(reduction="none"), opt, train, progress=False)
+    with pytest.raises(ValueError, match="train_step: loss_fn has reduction='none'"):
+        train_step(model, nn.CrossEntropyLoss(reduction="none"), opt, *train)
+
+
+@pytest.mark.parametrize("blocked", [["tqdm.auto"], ["tqdm", "tqdm.auto"]])
+def test_fit_prints_progress_where_tqdm_is_missing(lines, monkeypatch, capsys, blocked):
+    # The in-page Pyodide kernel has no tqdm: `import tqdm.auto` raises ImportError.
+    for name in blocked:
+        monkeypatch.setitem(sys.modules, name, None)
+    train, _ = lines
+    cnnlib.manual_seed(0)
+    model = tiny_cnn()
+    opt = optim.SGD(model.parameters(), lr=0.05)
+    history = fit(model, nn.CrossEntropyLoss(), opt, train, epochs=2, batch_size=16,
+                  progress=True)
+    out = capsys.readouterr().out.splitlines()
+    n = len(DataLoader(train, batch_size=16))
+    assert len(out) == 2
+    assert out[0].startswith(f"epoch 1/2 [{n}/{2 * n} batches] loss=")
+    assert out[1].startswith(f"epoch 2/2 [{2 * n}/{2 * n} batches] loss=")
+    assert f"loss={history['loss'][1]:.4f}" in out[1]
+
+
+def test_fit_continues_a_history(lines):
+    train, _ = lines
+    model = tiny_cnn()
+    opt = optim.SGD(model.parameters(), lr=0.05)
+    h = fit(model, nn.CrossEntropyLoss(), opt, train, epochs=2, progress=False)
+    again = fit(model, nn.CrossEntropyLoss(), opt, train, epochs=1, progress=False, history=h)
+    assert again is h and len(h["loss"]) == 3
+    with pytest.raises(TypeError, match="fit: history must be a dict of lists"):
+        fit(model, nn.CrossEntropyLoss(), opt, train, progress=False, history=[1.0])
+
+
+def test_predict_on_no_examples_returns_an_empty_result():
+    # PyTorch: model(torch.zeros(0, 1, 4, 4)) has shape (0, 3)
+    model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(2, 3))
+    out = predict(model, np.zeros((0, 1, 4, 4), dtype=np.float32))
+    assert out.shape == (0, 3) and out.dtype == np.float32
+
+
+def test_loader_state_dict_replays_the_shuffles():
+    loader = DataLoader(np.arange(10), batch_size=4, shuffle=True, seed=3)
+    next(iter(loader))
+    saved = loader.state_dict()
+    a = [b.tolist() for b in loader]
+    other = DataLoader(np.arange(10), batch_size=4, shuffle=True, seed=3)
+    other.load_state_dict(saved)
+    assert [b.tolist() for b in other] == a
+    with pytest.raises(ValueError, match="from a seeded loader, this loader has no seed"):
+        DataLoader(np.arange(10)).load_state_dict(saved)
