@@ -58,6 +58,8 @@ class BatchNorm2d(Module):
     (array([0.2], dtype=float32), array([1.1], dtype=float32))
     """
 
+    _optional_buffers = ("num_batches_tracked",)
+
     def __init__(
         self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
         affine: bool = True, track_running_stats: bool = True, dtype: object = None,

@@ -69,7 +69,7 @@ __all__ = [
 ]
 
 #: How many forward passes (graphs) one module keeps waiting for a backward.
-MAX_PENDING_GRAPHS = 3
+MAX_PENDING_GRAPHS = 4
 
 
 # ---------------------------------------------------------------------------
@@ -104,6 +104,8 @@ class _GradState:
         self.backward_graph: int | None = None   # the graph the running backward belongs to
         # id(array) -> (weak reference, graph): which forward pass an array belongs to
         self.tags: dict[int, tuple[weakref.ref, int]] = {}
+        # graph -> weak reference to its output, while that output lives
+        self.outputs: dict[int, weakref.ref] = {}
 
 
 _STATE = _GradState()
@@ -121,6 +123,17 @@ def _tag(arr: object, graph: int | None) -> None:
             del tags[key]
 
     tags[key] = (weakref.ref(arr, forget), graph)
+
+
+def _watch_output(arr: np.ndarray, graph: int) -> None:
+    """Note that ``graph``'s output lives, until ``arr`` is garbage-collected."""
+    outputs = _STATE.outputs
+
+    def forget(ref: weakref.ref, graph: int = graph) -> None:
+        if outputs.get(graph) is ref:
+            del outputs[graph]
+
+    outputs[graph] = weakref.ref(arr, forget)
 
 
 def _graph_of(arr: object) -> int | None:
@@ -216,7 +229,7 @@ def _tracked_backward(backward: Callable[..., Any]) -> Callable[..., Any]:
             d["_running"].pop()
             if outer:
                 st.backward_graph = None
-        d["_history"].append((graph, "done"))
+        d["_done"].append(graph)
         if outer:
             _tag(result, call.input_graph)
         return result
@@ -352,6 +365,8 @@ class Module:
     """
 
     training: bool
+    #: Buffers that ``load_state_dict`` may find missing (BatchNorm's count).
+    _optional_buffers: tuple[str, ...] = ()
     #: False for a module whose backward may be repeated (a loss: it has no
     #: parameters); such a module keeps only its last call and records nothing.
     _records_calls: bool = True
@@ -374,13 +389,14 @@ class Module:
         d["_calls"] = []            # recorded forward calls waiting for their backward
         d["_running"] = []          # the calls whose backward is running now
         d["_forwarding"] = []       # the calls whose forward is running now
-        d["_history"] = deque(maxlen=16)   # (graph, 'done' or 'freed'), for error messages
+        d["_done"] = deque(maxlen=16)      # graphs whose backward ran lately (for messages)
+        d["_freed"] = deque(maxlen=16)     # graphs freed lately (for messages)
 
     def __getstate__(self) -> dict[str, Any]:
         # A copy (copy.deepcopy, pickle) starts with no forward call waiting.
         state = self.__dict__.copy()
         state["_calls"], state["_running"], state["_forwarding"] = [], [], []
-        state["_history"] = deque(maxlen=16)
+        state["_done"], state["_freed"] = deque(maxlen=16), deque(maxlen=16)
         return state
 
     # ------------------------------------------------------------------ attributes
@@ -496,6 +512,7 @@ class Module:
             call.out_shape = tuple(out.shape)
             if outer:
                 _tag(out, call.graph)
+                _watch_output(out, call.graph)
         return out
 
     def save_for_backward(self, *values: Any) -> None:
@@ -530,13 +547,18 @@ class Module:
         return running[-1].saved
 
     def _record(self, call: _Call) -> None:
-        """Add a call; free the oldest graph's calls beyond MAX_PENDING_GRAPHS."""
+        """Add a call; beyond MAX_PENDING_GRAPHS graphs, free one (leaving a marker).
+
+        The graph freed is the oldest one whose output nobody holds any more
+        (a stray inference call), else the oldest one.
+        """
         calls = self.__dict__["_calls"]
         graphs = list(dict.fromkeys(c.graph for c in calls if c.graph != _FREED))
         if call.graph not in graphs and len(graphs) >= MAX_PENDING_GRAPHS:
-            oldest = graphs[0]
-            calls[:] = [_MARKER] + [c for c in calls if c.graph not in (oldest, _FREED)]
-            self.__dict__["_history"].append((oldest, "freed"))
+            live = _STATE.outputs
+            victim = next((g for g in graphs if g not in live), graphs[0])
+            calls[:] = [_MARKER] + [c for c in calls if c.graph not in (victim, _FREED)]
+            self.__dict__["_freed"].append(victim)
         calls.append(call)
 
     def _discard(self, call: _Call) -> None:
@@ -571,15 +593,18 @@ class Module:
         )
 
     def _no_call_message(self, graph: int | None, fn: str) -> str:
-        history = self.__dict__["_history"]
-        states = [s for g, s in history if graph is None or g == graph]
-        if graph is not None and "freed" in states:
+        d = self.__dict__
+        done = graph in d["_done"] if graph is not None else bool(d["_done"])
+        freed = graph is not None and (graph in d["_freed"] or (
+            any(c.graph == _FREED for c in d["_calls"]) and graph < min(
+                (c.graph for c in d["_calls"] if c.graph != _FREED), default=graph + 1)))
+        if not done and freed:
             return (
                 f"{fn}: the forward call this gradient belongs to was freed: more than "
                 f"{MAX_PENDING_GRAPHS} later forward passes ran before its backward.  Run "
                 "forward passes you will not backpropagate under `with cnnlib.no_grad():`"
             )
-        if states and states[-1] == "done":
+        if done:
             return (
                 f"{fn}: backward already ran through this module's forward call (PyTorch: "
                 '"Trying to backward through the graph a second time"); call the module '
@@ -736,17 +761,23 @@ class Module:
         """``(key, owner, kind, attr)`` per state_dict entry, in PyTorch's order.
 
         PyTorch saves a module's own parameters, then its own buffers, then
-        recurses into the children.
+        recurses into the children.  A module used in two places (a shared
+        layer) is listed under both names, as PyTorch's ``state_dict`` does.
         """
         entries: list[tuple[str, Module, str, str]] = []
-        for mod_name, mod in self.named_modules():
-            pre = f"{mod_name}." if mod_name else ""
+
+        def walk(mod: Module, pre: str, path: tuple[int, ...]) -> None:
             for name, p in mod._parameters.items():
                 if p is not None:
                     entries.append((pre + name, mod, "param", name))
             for name, b in mod._buffers.items():
                 if b is not None:
                     entries.append((pre + name, mod, "buffer", name))
+            for name, child in mod.named_children():
+                if id(child) not in path:                # never loop through a cycle
+                    walk(child, f"{pre}{name}.", (*path, id(child)))
+
+        walk(self, "", (id(self),))
         return entries
 
     def state_dict(self) -> dict[str, np.ndarray]:
@@ -777,7 +808,9 @@ class Module:
             ``.numpy()`` works) and cast to each entry's current dtype.
         strict : bool, default True
             When True, a missing or unexpected key is an error.  A shape
-            mismatch is always an error.
+            mismatch is always an error.  As in PyTorch, a BatchNorm's
+            ``num_batches_tracked`` may be missing (old checkpoints: the
+            module keeps its count) and a 0-d entry may come with shape (1,).
 
         Returns
         -------
@@ -796,7 +829,12 @@ class Module:
             raise TypeError(f"{fn}: state_dict must be a dict, got {type(state_dict).__name__}")
         entries = self._state_entries()
         expected = {key for key, *_ in entries}
-        missing = [key for key, *_ in entries if key not in state_dict]
+        # Checkpoints from before PyTorch 0.4.1 (and plain {k: v.numpy()} dicts
+        # that lost the version metadata) have no num_batches_tracked: PyTorch's
+        # BatchNorm then keeps its own count, and so does cnnlib.
+        optional = {key for key, mod, kind, attr in entries
+                    if kind == "buffer" and attr in mod._optional_buffers}
+        missing = [key for key, *_ in entries if key not in state_dict and key not in optional]
         unexpected = [key for key in state_dict if key not in expected]
         problems: list[str] = []
         values: dict[str, np.ndarray] = {}
@@ -805,6 +843,8 @@ class Module:
                 continue
             current = mod._parameters[attr].data if kind == "param" else mod._buffers[attr]
             value = np.asarray(state_dict[key])
+            if current.ndim == 0 and value.shape == (1,):
+                value = value.reshape(())       # PyTorch accepts (1,) for a 0-d entry
             if value.shape != current.shape:
                 problems.append(
                     f"size mismatch for '{key}': the state_dict has shape {tuple(value.shape)}, "
