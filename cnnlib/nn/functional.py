@@ -193,10 +193,11 @@ def adaptive_avg_pool2d(
         raise ValueError(f"{fn}: x must have at least one position, got x.shape={x.shape}")
     if (oh, ow) == (1, 1):                       # global average pooling, the common case
         return x.mean(axis=(2, 3), keepdims=True)
-    # Sum each bin along W, then along H (bins of one length at a time, no
-    # Python loop over output cells), then divide by the bin areas.
+    # Sum each bin along H (whole rows at a time), then along W, looping over
+    # the bins of each side rather than over the output cells; then divide
+    # by the bin areas.
     acc = np.promote_types(x.dtype, np.float32)
-    sums = _bin_sums(_bin_sums(x.astype(acc, copy=False), 3, oh=ow), 2, oh=oh)
+    sums = _bin_sums(_bin_sums(x.astype(acc, copy=False), 2, oh), 3, ow)
     _, len_h = _bin_edges(h, oh)
     _, len_w = _bin_edges(w, ow)
     return (sums / (len_h[:, None] * len_w[None, :])).astype(x.dtype, copy=False)
@@ -210,28 +211,20 @@ def _bin_edges(in_size: int, out_size: int) -> tuple[np.ndarray, np.ndarray]:
     return starts, ends - starts
 
 
-def _bin_groups(in_size: int, out_size: int):
-    """Yield ``(outputs, starts, length)`` for the bins of each distinct length.
+def _bin_sums(x: np.ndarray, axis: int, out_size: int) -> np.ndarray:
+    """Sum ``x`` over each of the ``out_size`` adaptive bins along ``axis``.
 
-    Adaptive bins come in at most a few lengths, so a whole group is read with
-    one fancy index ``starts[:, None] + arange(length)``.
+    One slice-sum per bin, so pooling a 600x512 map to any size takes at
+    most 600 + 512 vectorised sums, never one Python step per output cell.
     """
-    starts, lengths = _bin_edges(in_size, out_size)
-    for length in np.unique(lengths):
-        outputs = np.flatnonzero(lengths == length)
-        yield outputs, starts[outputs], int(length)
-
-
-def _bin_sums(x: np.ndarray, axis: int, oh: int) -> np.ndarray:
-    """Sum ``x`` over each of the ``oh`` adaptive bins along ``axis``."""
     shape = list(x.shape)
-    shape[axis] = oh
+    shape[axis] = out_size
     out = np.empty(shape, dtype=x.dtype)
-    where: list[object] = [slice(None)] * x.ndim
-    for outputs, starts, length in _bin_groups(x.shape[axis], oh):
-        idx = starts[:, None] + np.arange(length)             # (bins, length)
-        where[axis] = outputs
-        out[tuple(where)] = np.take(x, idx, axis=axis).sum(axis=axis + 1)
+    src: list[object] = [slice(None)] * x.ndim
+    dst: list[object] = [slice(None)] * x.ndim
+    for i, (start, end) in enumerate(adaptive_bins(x.shape[axis], out_size)):
+        src[axis], dst[axis] = slice(start, end), i
+        out[tuple(dst)] = x[tuple(src)].sum(axis=axis)
     return out
 
 
@@ -275,9 +268,10 @@ def adaptive_avg_pool2d_backward(
     _, len_h = _bin_edges(h, oh)
     _, len_w = _bin_edges(w, ow)
     share = (grad_out / (len_h[:, None] * len_w[None, :])).astype(dtype, copy=False)
-    # The adjoint of the two bin sums: spread along H, then along W.  Within
-    # one group the bins start at distinct places, so each += has no repeats.
-    return _bin_spread(_bin_spread(share, 2, h), 3, w)
+    if (oh, ow) == (1, 1):                       # global pooling: the same share everywhere
+        return np.broadcast_to(share, x.shape).copy()
+    # The adjoint of the two bin sums, in reverse order: spread along W, then H.
+    return _bin_spread(_bin_spread(share, 3, w), 2, h)
 
 
 def _bin_spread(g: np.ndarray, axis: int, size: int) -> np.ndarray:
@@ -287,12 +281,9 @@ def _bin_spread(g: np.ndarray, axis: int, size: int) -> np.ndarray:
     out = np.zeros(shape, dtype=g.dtype)
     src: list[object] = [slice(None)] * g.ndim
     dst: list[object] = [slice(None)] * g.ndim
-    for outputs, starts, length in _bin_groups(size, g.shape[axis]):
-        src[axis] = outputs
-        values = g[tuple(src)]
-        for k in range(length):
-            dst[axis] = starts + k
-            out[tuple(dst)] += values
+    for i, (start, end) in enumerate(adaptive_bins(size, g.shape[axis])):
+        src[axis], dst[axis] = slice(i, i + 1), slice(start, end)
+        out[tuple(dst)] += g[tuple(src)]
     return out
 
 
