@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .nn.module import Module
+from .nn.module import Module, no_grad
 from .random import default_generator
 
 __all__ = [
@@ -396,15 +396,11 @@ class _Modes:
             m.training = mode
 
 
-def _inference() -> contextlib.AbstractContextManager[Any]:
-    """``no_grad()``: inference keeps no caches for a backward."""
-    return contextlib.nullcontext()
-
-
 def predict(model: Module, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
     """The model's outputs for every example, in evaluation mode, batch by batch.
 
-    The model's training/evaluation mode is restored afterwards.
+    Runs under :class:`cnnlib.no_grad` (nothing is kept for a backward pass),
+    and the model's training/evaluation mode is restored afterwards.
 
     Parameters
     ----------
@@ -435,7 +431,7 @@ def predict(model: Module, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
     modes = _Modes(model)
     model.eval()
     try:
-        with _inference():
+        with no_grad():
             if len(x) == 0:                    # no batches: one empty forward gives the shape
                 return model(x)
             outs = [model(xb) for xb in DataLoader(x, batch_size=batch_size)]
@@ -455,7 +451,7 @@ def _batch_loss(loss: Any, reduction: str, n: int) -> float:
 
 def evaluate(model: Module, loss_fn: Module | None, data: Any,
              batch_size: int = 256) -> dict[str, float]:
-    """Mean loss and accuracy over a data set, in evaluation mode.
+    """Mean loss and accuracy over a data set, in evaluation mode, under :class:`cnnlib.no_grad`.
 
     Parameters
     ----------
@@ -490,7 +486,7 @@ def evaluate(model: Module, loss_fn: Module | None, data: Any,
     model.eval()
     total_loss, correct, count = 0.0, 0, 0
     try:
-        with _inference():
+        with no_grad():
             for xb, yb in loader:
                 logits = model(xb)
                 if loss_fn is not None:

@@ -371,3 +371,33 @@ def test_loader_state_dict_replays_the_shuffles():
     assert [b.tolist() for b in other] == a
     with pytest.raises(ValueError, match="from a seeded loader, this loader has no seed"):
         DataLoader(np.arange(10)).load_state_dict(saved)
+
+
+def test_evaluate_and_predict_keep_nothing_for_a_backward(lines):
+    # They run under cnnlib.no_grad(): a validation pass between a forward
+    # and its backward changes nothing, and leaves no forward to backpropagate.
+    (X, y), (Xv, yv) = lines
+    X, Xv = X[:16].astype(np.float64), Xv[:16].astype(np.float64)
+    cnnlib.manual_seed(0)
+    model = tiny_cnn().double()
+    loss_fn = nn.CrossEntropyLoss()
+
+    def grads(interleave):
+        model.zero_grad()
+        logits = model(X)
+        loss_fn(logits, y[:16])
+        g = loss_fn.backward()
+        if interleave:
+            evaluate(model, nn.CrossEntropyLoss(), (Xv, yv[:16]))   # same batch size
+            predict(model, Xv)
+        model.backward(g)
+        return [p.grad.copy() for p in model.parameters()]
+
+    for a, b in zip(grads(False), grads(True), strict=True):
+        np.testing.assert_array_equal(a, b)
+    for infer in (lambda m: predict(m, Xv),
+                  lambda m: evaluate(m, nn.CrossEntropyLoss(), (Xv, yv[:16]))):
+        fresh = tiny_cnn().double()
+        infer(fresh)                              # one batch: one forward pass, not recorded
+        with pytest.raises(RuntimeError, match=r"call forward\(\) before backward\(\)"):
+            fresh.backward(np.ones((16, 3)))
