@@ -249,3 +249,51 @@ def test_transfer_figures_have_titles_and_labels():
     fig = plot_filter_change(before, before + 0.1, title="filters")
     assert len(fig.axes) == 3 * 4 + 1                                  # panels and colour bar
     plt.close("all")
+
+
+def test_lr_sweep_figure_draws_means_seed_ranges_and_the_chosen_rate():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cnnlib.viz.transfer import plot_lr_sweep
+
+    # 3 seeds (rows) x 3 learning rates (columns); means 0.6, 0.9, 0.2 by hand
+    scores = np.array([[0.5, 0.9, 0.2], [0.7, 0.8, 0.2], [0.6, 1.0, 0.2]])
+    fig = plot_lr_sweep([0.01, 0.1, 1.0], {"5 labels": {"fine-tuning": scores},
+                                          "all": {"from scratch": scores}},
+                        chosen={"5 labels": {"fine-tuning": 0.1}}, title="t")
+    ax = fig.axes[0]
+    assert len(fig.axes) == 2 and ax.get_xscale() == "log"
+    assert ax.get_title() == "5 labels (3 seeds)" and ax.get_ylabel() == "validation accuracy"
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.6, 0.9, 0.2])
+    # each bar runs from the worst seed to the best one
+    bars = ax.collections[0].get_segments()
+    np.testing.assert_allclose([b[0][1] for b in bars], [0.5, 0.8, 0.2])
+    np.testing.assert_allclose([b[1][1] for b in bars], [0.7, 1.0, 0.2])
+    # one ring, at the chosen rate's mean; the other panel has none
+    rings = [ln for ln in ax.lines if ln.get_markersize() > 10]
+    assert len(rings) == 1 and rings[0].get_ydata().tolist() == [0.9]
+    assert not [ln for ln in fig.axes[1].lines if ln.get_markersize() > 10]
+    plt.close("all")
+
+
+def test_transfer_figures_fit_the_text_column():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cnnlib.viz.transfer import plot_filter_change, plot_transfer_curves
+
+    runs = np.array([[0.2, 0.6, 0.8], [0.2, 0.5, 0.9], [0.2, 0.7, 0.7]])
+    fig = plot_transfer_curves([0, 10, 20], {"a": {"fine-tuning": runs},
+                                             "b": {"fine-tuning": runs},
+                                             "c": {"fine-tuning": runs}})
+    assert fig.get_figwidth() <= 6.9
+    band = fig.axes[0].collections[0].get_paths()[0].vertices[:, 1]
+    assert band.min() == pytest.approx(0.2) and band.max() == pytest.approx(0.9)   # worst..best
+    filters = np.random.default_rng(0).standard_normal((16, 1, 3, 3))
+    assert plot_filter_change(filters, filters).get_figwidth() <= 6.9
+    plt.close("all")
