@@ -19,7 +19,11 @@ one of four patterns of calls:
 
 The same network in float64 PyTorch (same weights, same reuse) gives the
 reference: the loss, dL/dx, every parameter's gradient and BatchNorm's
-running statistics must agree to 1e-9 (relative).  The script prints the
+running statistics must agree to 1e-9 (relative; 1e-13 absolute for the
+gradients that are exactly zero).  A configuration the library refuses with
+a RuntimeError (a layer called as a separate outermost call more than
+``MAX_PENDING_GRAPHS`` times before its backward) is counted apart: an
+error, never a wrong answer.  The script prints the
 count of configurations and of mismatches and exits non-zero on any mismatch.
 """
 
@@ -68,8 +72,11 @@ def make_pool(rng: np.random.Generator) -> list[tuple[nn.Module, torch.nn.Module
 
 
 def close(a: np.ndarray, b: np.ndarray) -> bool:
-    scale = max(np.abs(a).max(initial=0.0), np.abs(b).max(initial=0.0), 1e-12)
-    return bool(np.abs(a - b).max(initial=0.0) <= 1e-9 * scale)
+    """Equal to 1e-9 relative, or to 1e-13 absolute: a conv bias just before
+    training-mode BatchNorm has gradient exactly 0, which both compute as
+    round-off of about 1e-16."""
+    scale = max(np.abs(a).max(initial=0.0), np.abs(b).max(initial=0.0))
+    return bool(np.abs(a - b).max(initial=0.0) <= 1e-9 * scale + 1e-13)
 
 
 def _ours(pattern, rng, pool, ours_layers, model, head, flat, crit, x, y):

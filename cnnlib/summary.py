@@ -33,6 +33,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import overload
 
+import numpy as np
+
 from ._validate import positive_int
 from .conv import conv_output_size
 from .counting import conv2d_macs, linear_macs
@@ -52,11 +54,14 @@ from .models import (
 from .nn import (
     AdaptiveAvgPool2d,
     AvgPool2d,
+    BatchNorm1d,
     BatchNorm2d,
     Conv2d,
     Dropout,
     Flatten,
+    GroupNorm,
     Identity,
+    LayerNorm,
     Linear,
     MaxPool2d,
     Module,
@@ -450,8 +455,28 @@ def _pool(t: _Tracer, m: MaxPool2d | AvgPool2d, name: str, depth: int, shape: Sh
     _need_4d(shape, name, m)
     kernel, stride = _as_pair(m.kernel_size), _as_pair(m.stride)
     dilation = _as_pair(getattr(m, "dilation", 1))
-    ho, wo = _window_out(shape, kernel, stride, m.padding, dilation, name, m)
+    padding = _as_pair(m.padding)
+    for p, k in zip(padding, kernel, strict=True):
+        if 2 * p > k:                  # PyTorch's rule, which forward applies too
+            raise _fail(name, m, f"has padding={m.padding} larger than half of kernel_size="
+                                 f"{m.kernel_size}: padding must be at most half the kernel")
+    if getattr(m, "ceil_mode", False):
+        ho, wo = (_ceil_pool_size(shape[2 + i], kernel[i], stride[i], padding[i], dilation[i],
+                                  name, m) for i in range(2))
+    else:
+        ho, wo = _window_out(shape, kernel, stride, m.padding, dilation, name, m)
     return t.leaf(m, name, depth, (shape[0], shape[1], ho, wo), 0, (kernel, stride, dilation))
+
+
+def _ceil_pool_size(size: int, k: int, s: int, p: int, d: int, name: str, m: Module) -> int:
+    """PyTorch's ceil_mode size: round up, but the last window starts inside input or padding."""
+    out = -(-(size + 2 * p - d * (k - 1) - 1) // s) + 1
+    if (out - 1) * s >= size + p:
+        out -= 1
+    if out < 1:
+        raise _fail(name, m, f"does not fit an input side of {size} (kernel {k}, dilation {d}, "
+                             f"padding {p})")
+    return out
 
 
 register(MaxPool2d)(_pool)
@@ -498,6 +523,30 @@ def _bn(t: _Tracer, m: BatchNorm2d, name: str, depth: int, shape: Shape) -> Shap
     return t.leaf(m, name, depth, shape)
 
 
+@register(BatchNorm1d)
+def _bn1d(t: _Tracer, m: BatchNorm1d, name: str, depth: int, shape: Shape) -> Shape:
+    if len(shape) not in (2, 3) or shape[1] != m.num_features:
+        raise _fail(name, m, f"needs an (N, {m.num_features}) or (N, {m.num_features}, L) input, "
+                             f"got shape {shape}")
+    return t.leaf(m, name, depth, shape, spatial=False)
+
+
+@register(GroupNorm)
+def _gn(t: _Tracer, m: GroupNorm, name: str, depth: int, shape: Shape) -> Shape:
+    if len(shape) < 2 or shape[1] != m.num_channels:
+        raise _fail(name, m, f"expects {m.num_channels} input channels, got input shape {shape}")
+    return t.leaf(m, name, depth, shape)
+
+
+@register(LayerNorm)
+def _ln(t: _Tracer, m: LayerNorm, name: str, depth: int, shape: Shape) -> Shape:
+    d = len(m.normalized_shape)
+    if tuple(shape[len(shape) - d:]) != m.normalized_shape or len(shape) < d:
+        raise _fail(name, m, f"normalises the last axes {m.normalized_shape}, got input shape "
+                             f"{shape}")
+    return t.leaf(m, name, depth, shape)
+
+
 def _same(t: _Tracer, m: Module, name: str, depth: int, shape: Shape) -> Shape:
     return t.leaf(m, name, depth, shape)
 
@@ -509,6 +558,9 @@ for _cls in (ReLU, ReLU6, SiLU, Sigmoid, Tanh, Dropout, Identity, StochasticDept
 def _flatten_step(t: _Tracer, m: Module | None, name: str, depth: int, shape: Shape,
                   start: int = 1, end: int = -1) -> Shape:
     nd = len(shape)
+    if not (-nd <= start < nd and -nd <= end < nd) or start % nd > end % nd:
+        raise _fail(name, m, f"has start_dim={start} and end_dim={end}, which do not fit an "
+                             f"input of shape {shape} (start must not come after end)")
     s, e = start % nd, end % nd
     out = shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:]
     if nd == 4 and s <= 2 and e == 3 and not t.side:
@@ -675,6 +727,9 @@ def summary(model: Module, input_size: Sequence[int], depth: int | None = None) 
     fn = "summary"
     if not isinstance(model, Module):
         raise TypeError(f"{fn}: model must be a cnnlib.nn.Module, got {type(model).__name__}")
+    if isinstance(input_size, np.ndarray):
+        raise TypeError(f"{fn}: input_size must be a shape such as (N, C, H, W), got an array "
+                        f"of shape {input_size.shape}; pass its shape: summary(model, x.shape)")
     if isinstance(input_size, str) or not isinstance(input_size, Sequence):
         raise TypeError(f"{fn}: input_size must be a tuple (N, C, H, W) or (C, H, W), "
                         f"got {type(input_size).__name__} {input_size!r}")

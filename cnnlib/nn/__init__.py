@@ -10,7 +10,7 @@ Introduced in the chapter "A CNN from scratch".
 
 from . import functional, init
 from .activation import ReLU
-from .batchnorm import BatchNorm2d
+from .batchnorm import BatchNorm1d, BatchNorm2d
 from .containers import Sequential
 from .conv import Conv2d
 from .dropout import Dropout
@@ -18,6 +18,7 @@ from .linear import Flatten, Identity, Linear
 from .loss import CrossEntropyLoss
 from .module import IncompatibleKeys, Module, Parameter, is_grad_enabled, no_grad
 from .nonlinear import ReLU6, Sigmoid, SiLU, Tanh
+from .normalization import GroupNorm, LayerNorm
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .stochastic_depth import StochasticDepth
 from .upsampling import ConvTranspose2d, Upsample
@@ -25,14 +26,17 @@ from .upsampling import ConvTranspose2d, Upsample
 __all__ = [
     "AdaptiveAvgPool2d",
     "AvgPool2d",
+    "BatchNorm1d",
     "BatchNorm2d",
     "Conv2d",
     "ConvTranspose2d",
     "CrossEntropyLoss",
     "Dropout",
     "Flatten",
+    "GroupNorm",
     "Identity",
     "IncompatibleKeys",
+    "LayerNorm",
     "Linear",
     "MaxPool2d",
     "Module",

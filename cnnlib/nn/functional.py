@@ -610,3 +610,10 @@ def cross_entropy_backward(
             )
         grad *= g / n if reduction == "mean" else g
     return grad
+
+
+# The normalisations within one example live in normalization.py (with their modules).
+from .normalization import group_norm as group_norm  # noqa: E402
+from .normalization import group_norm_backward as group_norm_backward  # noqa: E402
+from .normalization import layer_norm as layer_norm  # noqa: E402
+from .normalization import layer_norm_backward as layer_norm_backward  # noqa: E402
