@@ -1,4 +1,4 @@
-"""Every number a chapter's prose states is printed by a cell above it.
+r"""Every number a chapter's prose states is printed by a cell above it.
 
 The book promises that the figures in its sentences come from its cells. When
 the library changes and a chapter is re-executed, the outputs move and nbval
@@ -7,23 +7,34 @@ edited by hand in a sentence, or left behind after a re-run, fails here.
 
 What counts as "a number in the prose" (see ``prose_numbers``):
 
-- every decimal number in a markdown cell's running text, with its rounding:
-  "98.9 %" matches a printed 98.89, 0.9889 or 98.9%; "9,408" matches 9408;
-  "1e-12" matches 1e-12 or 1.0e-12 (``matches``);
+- every number in a markdown cell's running text, with the rounding it is
+  written at (``matches``): "98.9 %" matches a printed 98.89, 98.9% or, being
+  a percentage, 0.9889; "9,408" matches 9408; "121 billion" and "4.09 G"
+  match 120,847,089,664 and 4,089,184,256; "2e-3" matches 0.002;
 - inside maths, a span that is only a number (``$-1.16$``,
-  ``$9.54 \\times 10^{-7}$``, ``$\\pm 4.6$``) and the number a derivation
-  ends with (the ``1{,}792`` of ``$(3 \\cdot 3 \\cdot 3 + 1) \\cdot 64 =
-  1{,}792$``); the operands of a derivation and the constants of a formula are
-  not figures, they are the hand working the reader can check on the page.
+  ``$9.54 \times 10^{-7}$``, ``$\pm 4.6$``);
+- arithmetic written on the page, in maths (``$128 \cdot 64 + 64 =
+  8{,}256$``, ``$\ln(1 + 2e^{-2}) = 0.2395$``) or in the text ("64 · 2 · 2 =
+  256"): it is evaluated, and it fails if it does not add up (at the result's
+  rounding). A result the page derives needs no printout; a result with no
+  arithmetic before it (``$L = 0.2395$``) is a figure like any other. The
+  operands of a derivation and the constants of a formula are not figures.
 
-Not figures, and skipped:
+Not figures, and skipped (``_is_structural``), because a re-run cannot move
+them and a hand edit of one is not what this test is for:
 
 - headings, code spans, roles such as ``{ref}`...```, link targets, HTML;
 - part of a name: ResNet-50, float32, top-1, Conv2d, B0, 2D;
-- the number of a chapter, exercise, figure, section, step, cell or layer
-  index written as a reference ("chapter 6", "exercise 3");
+- sizes written with a times sign, 3×3 or 224 x 224 (shapes the reader sees
+  drawn and printed);
+- integers up to 10 ("two layers", "3 of the 10"), and 90°, 180°, 270°, 360°;
+- a power of ten on its own, $10^{-12}$ or 1e-12: a bound, a tolerance or an
+  order of magnitude, not a measured figure (a mantissa, 2e-3, makes it one);
+- a reference to a chapter, exercise, figure, section, step, cell, layer,
+  block, stage, row, column, seed or relationship ("chapter 6", "exercises
+  2 and 3");
 - a year after an author or in a citation ("He et al. 2016", "(1998)");
-- version numbers (two or more dots: "0.27.7");
+- version numbers ("0.27.7");
 - the givens of an exercise (the body of an ``{exercise}`` directive).
 
 Where a number may be found (``chapter_report``):
