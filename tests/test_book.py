@@ -58,3 +58,39 @@ def test_widget_state_is_embedded(built_book: Path) -> None:
 def test_maths_is_present_for_mathjax(built_book: Path) -> None:
     page = (built_book / "chapters" / "05-cnn-block.html").read_text()
     assert "math notranslate" in page
+
+
+def test_citations_read_as_the_reference_list_labels(built_book: Path) -> None:
+    """Every in-text citation names its entry as the list labels it.
+
+    "[He et al., 2016a]" in a chapter must link to the entry labelled
+    "[He et al., 2016a]" (a `{cite:t}` shows the author outside the link and only
+    the year inside: "Zhang [2019]"); no entry of the list shows raw LaTeX.
+    """
+    import html
+    import re
+
+    bibliography = (built_book / "reference" / "bibliography.html").read_text()
+    labels = {
+        m.group(1): html.unescape(re.sub(r"<[^>]+>", "", m.group(2)))
+        for m in re.finditer(
+            r'<div class="citation" id="([^"]+)"[^>]*>\s*<span class="label">'
+            r'<span class="fn-bracket">\[</span>(.*?)<span class="fn-bracket">\]</span>',
+            bibliography,
+        )
+    }
+    assert labels, "no labelled entries in the reference list"
+    assert "\\texttt" not in bibliography and "\\url" not in bibliography
+    wrong = []
+    for page in sorted((built_book / "chapters").glob("*.html")):
+        for m in re.finditer(
+            r'<a class="reference internal" href="../reference/bibliography.html#([^"]+)"'
+            r"[^>]*>(.*?)</a>",
+            page.read_text(),
+        ):
+            text = html.unescape(re.sub(r"<[^>]+>", "", m.group(2)))
+            label = labels.get(m.group(1), "")
+            if not (text == label or (re.fullmatch(r"\d{4}[a-z]?", text)
+                                      and label.endswith(", " + text))):
+                wrong.append(f"{page.name}: cited as {text!r}, listed as {label!r}")
+    assert not wrong, "\n".join(wrong)
