@@ -38,7 +38,7 @@ class _PoolGeometry:
 
 def _pool_geometry(
     fn: str, x: np.ndarray, kernel_size: IntOrPair, stride: IntOrPair | None,
-    padding: IntOrPair, dilation: IntOrPair = 1,
+    padding: IntOrPair, dilation: IntOrPair = 1, ceil_mode: bool = False,
 ) -> _PoolGeometry:
     check_ndim(x, 4, "x", fn, "(N, C, H, W)")
     kernel = int_pair(kernel_size, "kernel_size", fn)
@@ -53,8 +53,40 @@ def _pool_geometry(
                 f"a {axis} kernel of size {k}"
             )
     pads = (ph, ph, pw, pw)
+    if not isinstance(ceil_mode, bool | np.bool_):
+        raise TypeError(f"{fn}: ceil_mode must be a bool, got {type(ceil_mode).__name__}")
+    if ceil_mode:
+        return _ceil_geometry(fn, x, kernel, stride_, dilation_, (ph, pw))
     out_size = _output_size(x.shape[2:], kernel, stride_, dilation_, pads, fn, "kernel_size")
     return _PoolGeometry(kernel, stride_, dilation_, pads, out_size)
+
+
+def _ceil_geometry(
+    fn: str, x: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int],
+    dilation: tuple[int, int], padding: tuple[int, int],
+) -> _PoolGeometry:
+    """``ceil_mode=True``: round the output size up, as PyTorch does.
+
+    One more window fits where the floor formula drops a partial one, but
+    only if it starts inside the input or its left padding; the part of it
+    past the right padding is filled with ``-inf`` too (it never wins).
+    """
+    out, extra = [], []
+    for size, k, s, d, p in zip(x.shape[2:], kernel, stride, dilation, padding, strict=True):
+        span = d * (k - 1) + 1
+        n = -(-(size + 2 * p - span) // s) + 1            # ceil division, then + 1
+        if (n - 1) * s >= size + p:                       # the last window starts too late
+            n -= 1
+        if n < 1:
+            raise ValueError(
+                f"{fn}: kernel_size {kernel[0]}x{kernel[1]} (spanning {span} with dilation "
+                f"{dilation}) leaves no output for the input side {size} with padding {p} "
+                f"(x.shape={tuple(x.shape)})"
+            )
+        out.append(n)
+        extra.append(max(0, (n - 1) * s + span - (size + 2 * p)))
+    pads = (padding[0], padding[0] + extra[0], padding[1], padding[1] + extra[1])
+    return _PoolGeometry(kernel, stride, dilation, pads, (out[0], out[1]))
 
 
 def _check_grad_out(fn: str, grad_out: np.ndarray, x: np.ndarray, geo: _PoolGeometry) -> None:
@@ -96,7 +128,7 @@ def _scatter_taps(
 
 def max_pool2d(
     x: np.ndarray, kernel_size: IntOrPair, stride: IntOrPair | None = None,
-    padding: IntOrPair = 0, dilation: IntOrPair = 1,
+    padding: IntOrPair = 0, dilation: IntOrPair = 1, ceil_mode: bool = False,
 ) -> np.ndarray:
     """Largest value in each window.
 
@@ -109,11 +141,16 @@ def max_pool2d(
     padding : int or (int, int)
         ``-inf`` added on each side; at most half the kernel.
     dilation : int or (int, int)
+    ceil_mode : bool, default False
+        Round ``H_out`` and ``W_out`` up instead of down, so a last, partial
+        window at the bottom and right is kept -- provided it starts inside
+        the input or the left/top padding (PyTorch's rule).
 
     Returns
     -------
     ndarray, shape (N, C, H_out, W_out)
-        ``H_out = floor((H + 2p - d(k-1) - 1) / s) + 1``.
+        ``H_out = floor((H + 2p - d(k-1) - 1) / s) + 1`` (``ceil`` with
+        ``ceil_mode``).
 
     Examples
     --------
@@ -121,10 +158,13 @@ def max_pool2d(
     >>> max_pool2d(x.reshape(1, 1, 4, 4), 2)[0, 0]
     array([[6., 5.],
            [7., 9.]])
+    >>> max_pool2d(x[:3, :3].reshape(1, 1, 3, 3), 2, ceil_mode=True)[0, 0]   # 3x3 -> 2x2
+    array([[6., 5.],
+           [7., 9.]])
     """
     fn = "max_pool2d"
     x = as_array(x, "x", fn)
-    geo = _pool_geometry(fn, x, kernel_size, stride, padding, dilation)
+    geo = _pool_geometry(fn, x, kernel_size, stride, padding, dilation, ceil_mode)
     out = None
     for _, tap in _taps(pad(x, geo.pads, -np.inf), geo):
         # np.maximum propagates NaN, as PyTorch's max pooling does.
@@ -135,6 +175,7 @@ def max_pool2d(
 def max_pool2d_backward(
     grad_out: np.ndarray, x: np.ndarray, kernel_size: IntOrPair,
     stride: IntOrPair | None = None, padding: IntOrPair = 0, dilation: IntOrPair = 1,
+    ceil_mode: bool = False,
 ) -> np.ndarray:
     """Gradient through :func:`max_pool2d`: each window's gradient goes to its winner.
 
@@ -148,7 +189,7 @@ def max_pool2d_backward(
     grad_out : ndarray, shape (N, C, H_out, W_out)
     x : ndarray, shape (N, C, H, W)
         The forward pass's input.
-    kernel_size, stride, padding, dilation
+    kernel_size, stride, padding, dilation, ceil_mode
         As in the forward pass.
 
     Returns
@@ -164,7 +205,7 @@ def max_pool2d_backward(
     """
     fn = "max_pool2d_backward"
     x = as_array(x, "x", fn)
-    geo = _pool_geometry(fn, x, kernel_size, stride, padding, dilation)
+    geo = _pool_geometry(fn, x, kernel_size, stride, padding, dilation, ceil_mode)
     grad_out = as_array(grad_out, "grad_out", fn)
     _check_grad_out(fn, grad_out, x, geo)
     xp = pad(x, geo.pads, -np.inf)

@@ -33,8 +33,12 @@ class MaxPool2d(Module):
         Defaults to ``kernel_size``.
     padding : int or (ph, pw), default 0
     dilation : int or (dh, dw), default 1
-    return_indices, ceil_mode : False
+    return_indices : False
         Accepted for PyTorch's signature; cnnlib implements only False.
+    ceil_mode : bool, default False
+        Round the output size up: a last, partial window is kept if it
+        starts inside the input or the left padding (PyTorch's rule), so a
+        3x3 map pooled 2x2 gives 2x2 instead of 1x1.
 
     Examples
     --------
@@ -45,6 +49,9 @@ class MaxPool2d(Module):
     >>> pool(np.arange(16.0).reshape(1, 1, 4, 4))[0, 0]
     array([[ 5.,  7.],
            [13., 15.]])
+    >>> MaxPool2d(2, ceil_mode=True)(np.arange(9.0).reshape(1, 1, 3, 3))[0, 0]
+    array([[4., 5.],
+           [7., 8.]])
     """
 
     def __init__(
@@ -59,27 +66,28 @@ class MaxPool2d(Module):
             int_pair(stride, "stride", fn)
         int_pair(padding, "padding", fn, minimum=0)
         int_pair(dilation, "dilation", fn)
-        if return_indices or ceil_mode:
-            raise ValueError(
-                f"{fn}: return_indices and ceil_mode must be False (cnnlib implements neither)"
-            )
+        if return_indices:
+            raise ValueError(f"{fn}: return_indices must be False (cnnlib does not implement it)")
+        if not isinstance(ceil_mode, bool):
+            raise TypeError(f"{fn}: ceil_mode must be a bool, got {type(ceil_mode).__name__}")
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
         self.dilation = dilation
-        self.ceil_mode = False
+        self.ceil_mode = ceil_mode
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """``(N, C, H, W) -> (N, C, H_out, W_out)``."""
         x = _check_input(x, "MaxPool2d")
         self.save_for_backward(x)
-        return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation)
+        return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation,
+                          self.ceil_mode)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """Route each window's gradient to the input that won it."""
         (x,) = self.saved_tensors
         return max_pool2d_backward(grad_out, x, self.kernel_size, self.stride, self.padding,
-                                   self.dilation)
+                                   self.dilation, self.ceil_mode)
 
     def extra_repr(self) -> str:
         return (
