@@ -219,3 +219,27 @@ def test_register_a_shape_rule_for_a_new_layer():
 
     s = summary(Sequential(Halve(), Conv2d(2, 2, 3)), (1, 2, 8, 8))
     assert s.output_shape == (1, 2, 2, 2) and s.receptive_field == (5, 5)
+
+
+def test_summary_rejects_what_forward_rejects():
+    # PyTorch builds MaxPool2d(2, padding=2) but its forward refuses it: padding <= kernel/2
+    pool = MaxPool2d(2, padding=2)
+    with pytest.raises(ValueError, match="max_pool2d: padding must be at most half"):
+        pool(np.zeros((1, 1, 4, 4)))
+    with pytest.raises(ValueError, match="summary: layer .*MaxPool2d.* at most half the kernel"):
+        summary(pool, (1, 1, 4, 4))
+    from cnnlib.nn import Flatten
+    with pytest.raises(ValueError, match="Flatten: start_dim=3 and end_dim=1 do not fit"):
+        Flatten(3, 1)(np.zeros((1, 2, 3, 4)))
+    with pytest.raises(ValueError, match="summary: layer .*Flatten.* start_dim=3 and end_dim=1"):
+        summary(Flatten(3, 1), (1, 2, 3, 4))
+    with pytest.raises(ValueError, match="summary: layer .*Flatten.* start_dim=1 and end_dim=5"):
+        summary(Flatten(1, 5), (1, 2, 3, 4))
+
+
+def test_summary_given_an_array_hints_at_its_shape():
+    x = np.zeros((1, 3, 8, 8))
+    with pytest.raises(TypeError, match=r"got an array of shape \(1, 3, 8, 8\); pass its shape: "
+                                        r"summary\(model, x.shape\)"):
+        summary(Conv2d(3, 2, 3), x)
+    assert summary(Conv2d(3, 2, 3), x.shape).output_shape == (1, 2, 6, 6)
