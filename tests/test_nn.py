@@ -757,8 +757,8 @@ def test_constructors_reject_impossible_settings():
         nn.Conv2d(1, 1, 2.5)
     with pytest.raises(ValueError, match="in_features must be positive"):
         nn.Linear(0, 3)
-    with pytest.raises(ValueError, match="ceil_mode"):
-        nn.MaxPool2d(2, ceil_mode=True)
+    with pytest.raises(ValueError, match="return_indices must be False"):
+        nn.MaxPool2d(2, return_indices=True)
     with pytest.raises(ValueError, match=r"output_size\[h\] must be a positive int"):
         nn.AdaptiveAvgPool2d(0)
     with pytest.raises(ValueError, match="momentum must be in"):
