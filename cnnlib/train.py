@@ -52,7 +52,7 @@ class DataLoader:
         Draw a fresh order every epoch (every ``iter``).
     drop_last : bool, default False
         Skip the last batch when it is smaller than ``batch_size``.
-    seed : int, optional
+    seed : int >= 0, optional
         Seed of the loader's own generator (shuffling and ``transform``).
         Without one the loader draws from cnnlib's global generator, which
         :func:`cnnlib.manual_seed` resets.  Either way each epoch gets a new
