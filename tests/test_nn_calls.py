@@ -390,3 +390,21 @@ def test_the_loss_backward_may_be_repeated():
     with cnnlib.no_grad():
         crit(np.zeros((1, 2)), np.array([0]))    # keeps nothing: the last loss stays
     assert crit.backward().shape == (2, 2)
+
+
+def test_backward_may_name_the_output_it_differentiates():
+    # like PyTorch's out.backward(g): the older of two waiting passes, by name
+    model, clean = make_classifier(), make_classifier()
+    x = _rng(17).standard_normal((2, 1, 4, 4))
+    g = _rng(18).standard_normal((2, 3))
+    out = model(x)
+    model(x + 1)
+    gx = model.backward(g, output=out)
+    clean(x)
+    np.testing.assert_array_equal(gx, clean.backward(g))
+    for p, q in zip(model.parameters(), clean.parameters(), strict=True):
+        np.testing.assert_array_equal(p.grad, q.grad)
+    with pytest.raises(ValueError, match="output must be the array a forward call"):
+        model.backward(g, output=np.zeros((2, 3)))
+    with pytest.raises(RuntimeError, match="a second time"):
+        model.backward(g, output=out)

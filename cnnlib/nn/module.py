@@ -30,7 +30,9 @@ pass.  Each ``backward`` belongs to one graph, and cnnlib refuses, with a
   cnnlib loss (``CrossEntropyLoss.backward()``) or by another module's
   ``backward`` does say: it remembers the forward pass that produced the
   array it differentiates, so ``model.backward(criterion.backward())`` finds
-  its forward pass even if a validation batch ran in between.  Forward passes
+  its forward pass even if a validation batch ran in between; so does
+  ``backward(grad_out, output=out)``, naming the output ``grad_out``
+  differentiates (PyTorch's ``out.backward(grad_out)``).  Forward passes
   you will not backpropagate belong under ``with cnnlib.no_grad():``, which
   keeps nothing (``evaluate`` and ``predict`` do this);
 * a ``grad_out`` whose shape is not the shape of that call's output.
@@ -195,12 +197,20 @@ def _tracked_backward(backward: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a subclass's ``backward`` so that it consumes one recorded call."""
 
     @functools.wraps(backward)
-    def wrapper(self: Module, grad_out: Any, *args: Any, **kwargs: Any) -> Any:
+    def wrapper(self: Module, grad_out: Any, *args: Any, output: Any = None,
+                **kwargs: Any) -> Any:
         d = self.__dict__
         if d["_running"]:                     # super().backward(...) inside a backward
             return backward(self, grad_out, *args, **kwargs)
         fn = f"{type(self).__name__}.backward"
         tagged = _graph_of(grad_out)
+        if output is not None:                # "grad_out differentiates this output"
+            tagged = _graph_of(output)
+            if tagged is None:
+                raise ValueError(
+                    f"{fn}: output must be the array a forward call of a module returned "
+                    "(outside no_grad), got an array no forward pass produced"
+                )
         grad_out = _as_grad(grad_out, fn)
         st = _STATE
         outer = st.backward_graph is None
@@ -586,9 +596,10 @@ class Module:
         raise RuntimeError(
             f"{fn}: {waiting} of this module are waiting for a backward and grad_out does "
             "not say which one it belongs to.  Run forward passes you will not "
-            "backpropagate under `with cnnlib.no_grad():` (evaluate() and predict() do), or "
+            "backpropagate under `with cnnlib.no_grad():` (evaluate() and predict() do), "
             "get grad_out from the loss (criterion.backward()), which remembers its forward "
-            "pass.  The waiting calls have been discarded: run the forward pass again, then "
+            "pass, or name the output it differentiates: backward(grad_out, output=out).  "
+            "The waiting calls have been discarded: run the forward pass again, then "
             "backward."
         )
 
