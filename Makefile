@@ -25,7 +25,7 @@ help:
 	@echo "make test-portable  strict nbval over the chapters under every OpenBLAS kernel"
 	@echo "              family this CPU can run, at 1 and 2 BLAS threads (authors, ~30 min)"
 	@echo "make serve    serve the built book on http://127.0.0.1:8000/ (to run chapters live)"
-	@echo "make lab      open the chapters in JupyterLab with live sliders"
+	@echo "make lab      open working copies of the chapters (lab/) in JupyterLab, sliders live"
 	@echo "make execute  re-run every chapter and store its outputs (authors only)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -90,9 +90,11 @@ test-portable: $(STAMP)
 	echo "test-portable: passed under:$${ran:- nothing}"; \
 	if [ -n "$$failed" ]; then echo "test-portable: FAILED under:$$failed"; exit 1; fi
 
+# JupyterLab on working copies of the chapters in lab/ (git-ignored): autosave never
+# touches chapters/ (tools/lab.py says why).  `tools/lab.py notebook` opens Notebook 7.
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -r requirements-lab.txt
-	$(BIN)/jupyter lab chapters/
+	$(BIN)/python tools/lab.py
 
 execute: $(STAMP)
 	$(BIN)/python tools/execute_chapters.py chapters/*.ipynb

@@ -124,6 +124,16 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         ".woff2": "font/woff2",
     }
 
+    served: dict[str, int] = {}  # bytes sent per path, for the live-mode download sizes
+    lock = threading.Lock()
+
+    def copyfile(self, source, outputfile) -> None:
+        start = source.tell()
+        super().copyfile(source, outputfile)
+        with self.lock:
+            path = urlsplit(self.path).path
+            self.served[path] = self.served.get(path, 0) + source.tell() - start
+
     def log_message(self, *args) -> None:
         pass
 
@@ -341,9 +351,27 @@ def test_chapters_link_to_live_copy(book):
         if (ROOT / f"{doc}.ipynb").is_file():
             html = (book / f"{doc}.html").read_text()
             name = Path(doc).name
-            assert f"lite/notebooks/index.html?path={name}.ipynb" in html, \
-                f"{doc}.html has no 'Run this chapter live' link"
+            link = re.search(r'<a [^>]*href="[^"]*lite/notebooks/index\.html\?path='
+                             + re.escape(name) + r'\.ipynb"[^>]*>', html)
+            assert link, f"{doc}.html has no 'Run this chapter live' link"
+            # a new tab: the reader keeps their place in the book
+            assert 'target="_blank"' in link.group(0), f"{doc}.html: live link not in a new tab"
             assert (book / "lite" / "files" / f"{name}.ipynb").is_file()
+
+
+def test_live_link_disabled_on_file_pages(browser, book):
+    """Opened as a file, a chapter's live button is disabled and says `make serve`."""
+    doc = next(d for d in _toc_docs() if (ROOT / f"{d}.ipynb").is_file())
+    browser.get((book / f"{doc}.html").as_uri())
+    _wait(browser, "document.readyState === 'complete'", 30, "the page to load")
+    state = browser.execute_script("""
+        const a = document.querySelector('a.book-run-live-button');
+        const note = document.querySelector('.book-run-live-note');
+        return {href: a.getAttribute('href'), disabled: a.classList.contains('disabled'),
+                note: note.textContent, code: note.querySelectorAll('code').length};""")
+    assert state["href"] is None and state["disabled"], state
+    assert "make serve" in state["note"] and "`" not in state["note"], state
+    assert state["code"] == 2, state
 
 
 KERNEL_STATUS = """
@@ -361,11 +389,30 @@ const stderr = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.st
 return {
   cells: cells.length,
   done: cells.filter(c => c.model.executionCount !== null).length,
+  counts: cells.map(c => c.model.executionCount),
   errors: Array.from(document.querySelectorAll(stderr)).map(e => e.textContent)
                .filter(t => /Error|Traceback/.test(t)).map(t => t.slice(-1500)),
   sliders: document.querySelectorAll('.jp-OutputArea .widget-slider .noUi-handle').length,
   busy: nb.sessionContext.session.kernel.status,
 };
+"""
+
+# The text each code cell printed, in notebook order (the live copy has two setup cells
+# in front, and a stored-result cell after each %%live_skip cell).
+PRINTED = """
+const nb = window.jupyterapp.shell.currentWidget.content;
+return nb.widgets.filter(c => c.model.type === 'code').map(c => {
+  const outs = c.model.outputs.toJSON();
+  return {source: c.model.sharedModel.getSource(),
+          text: outs.map(o => o.output_type === 'stream' ? o.text
+                 : (o.data && !o.data['application/vnd.jupyter.widget-view+json']
+                    && o.data['text/plain']) || '').join('')};
+});
+"""
+
+MARKDOWN_TEXT = """
+return Array.from(document.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown'))
+            .map(e => e.textContent).join('\\n');
 """
 
 IMAGES_NEAR_SLIDER = """
@@ -382,12 +429,30 @@ const area = handle.closest('.jp-OutputArea');
 return {images: Array.from(area.querySelectorAll('img')).map(i => i.src.slice(-200))};
 """
 
+LIVE_PATHS = ("/lite/static/pyodide/", "/lite/pypi/",
+              "/lite/extensions/@jupyterlite/pyodide-kernel-extension/static/pypi/")
+
+
+def _downloaded() -> dict:
+    """Bytes the server sent since the last call (the kernel's requests come from a web
+    worker, which the page's network log does not show): Python (Pyodide and the
+    wheels) and everything."""
+    with _Quiet.lock:
+        served = dict(_Quiet.served)
+        _Quiet.served.clear()
+    python = sum(n for path, n in served.items() if any(p in path for p in LIVE_PATHS))
+    return {"python_mb": round(python / 1e6, 1), "total_mb": round(sum(served.values()) / 1e6, 1)}
+
 
 def _run_live(browser, server: str, doc: str, timeout: float = 180) -> tuple[Traffic, dict]:
-    """Open a chapter's live copy, wait for the kernel, run every cell; return timings."""
+    """Open a chapter's live copy, wait for the kernel, run every cell; return timings
+    (kernel ready, Run All, the slowest cells) and what was downloaded."""
     name = Path(doc).name
     traffic = Traffic(browser, server)
     traffic.drain()
+    # a first visit: nothing in the browser's cache (what the intro cell announces)
+    browser.execute_cdp_cmd("Network.clearBrowserCache", {})
+    _downloaded()
     t0 = time.time()
     browser.get(f"{server}lite/notebooks/index.html?path={name}.ipynb")
     _wait(browser, "window.jupyterapp && window.jupyterapp.shell.currentWidget", 60,
@@ -398,55 +463,160 @@ def _run_live(browser, server: str, doc: str, timeout: float = 180) -> tuple[Tra
         time.sleep(0.5)
     t_kernel = time.time() - t0
 
+    t1 = time.time()
     browser.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells')")
     deadline = time.time() + timeout
+    finished: dict[int, float] = {}
     while True:
         state = browser.execute_script(NOTEBOOK_STATE)
+        now = time.time()
+        for i, count in enumerate(state["counts"]):
+            if count is not None and i not in finished:
+                finished[i] = now
         assert not state["errors"], f"{doc}: a cell failed:\n" + "\n".join(state["errors"])
         if state["done"] == state["cells"] and state["busy"] == "idle":
             break
         assert time.time() < deadline, f"{doc} did not finish running: {state}"
-        time.sleep(0.5)
+        time.sleep(0.25)
+    t_run = time.time() - t1
     # the run left the notebook "modified": mark it clean, so that leaving the page later
     # raises no "unsaved changes" prompt (which Chromium blocks and logs as an error)
     browser.execute_script("window.jupyterapp.shell.currentWidget.context.model.dirty = false")
-    return traffic, {"chapter": doc, "kernel_ready_s": round(t_kernel, 1),
-                     "all_cells_run_s": round(time.time() - t0, 1)}
+    order = sorted(finished, key=finished.get)
+    durations, previous = {}, t1
+    for i in order:
+        durations[i] = finished[i] - previous
+        previous = finished[i]
+    slowest = sorted(durations.items(), key=lambda kv: -kv[1])[:3]
+    timings = {"chapter": doc, "kernel_ready_s": round(t_kernel, 1),
+               "run_all_s": round(t_run, 1),
+               "slowest_cells": [[i, round(s, 1)] for i, s in slowest],
+               **_downloaded()}
+    announced = json.loads((HTML / "lite" / "files" / f"{name}.ipynb").read_text())
+    timings["announced_mb"] = announced["metadata"].get("book_live", {}).get("download_mb")
+    # what the intro cell says the chapter downloads is what it downloads
+    assert timings["announced_mb"] and \
+        abs(timings["python_mb"] - timings["announced_mb"]) <= 0.1 * timings["announced_mb"], \
+        f"{doc}: the intro cell announces {timings['announced_mb']} MB, " \
+        f"{timings['python_mb']} MB were loaded"
+    return traffic, timings
 
 
-def test_live_chapter_slider_redraws(browser, server, book):
-    """Open a chapter live, run it, move a slider: its figure must change."""
-    doc = _live_chapter()
-    if doc is None:
-        pytest.skip("no chapter in the table of contents has a widget")
+def _move_slider(browser, keyboard: bool = False) -> float:
+    """Move the chapter's slider (drag, or focus and press the right arrow key) and wait
+    until the figure beside it changes; return the time that took."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
 
-    traffic, timings = _run_live(browser, server, doc)
-    assert browser.execute_script(NOTEBOOK_STATE)["sliders"], f"{doc} shows no slider live"
     before = browser.execute_script(IMAGES_NEAR_SLIDER)
     assert before["images"], "no figure next to the slider"
-    time.sleep(0.5)  # let the notebook finish scrolling
+    # start from rest: the kernel idle and the figure unchanged for half a second
+    deadline = time.time() + 60
+    while True:
+        time.sleep(0.5)
+        now = browser.execute_script(IMAGES_NEAR_SLIDER)
+        if now == before and browser.execute_script(KERNEL_STATUS) == "idle":
+            break
+        before = now
+        assert time.time() < deadline, "the widget never came to rest"
     handle = browser.find_element(By.CSS_SELECTOR, '[data-book-test="slider"]')
-    track = handle.find_element(By.XPATH, "ancestor::div[contains(@class, 'noUi-target')]")
-    step = max(12, track.size["width"] // 3)
     value = handle.get_attribute("aria-valuenow")
     t1 = time.time()
-    # drag the handle a third of the way along, as a reader would
-    ActionChains(browser).click_and_hold(handle).move_by_offset(step // 2, 0) \
-        .move_by_offset(step - step // 2, 0).release().perform()
-    assert handle.get_attribute("aria-valuenow") != value, "the slider did not move"
+    if keyboard:
+        handle.click()
+        handle.send_keys(Keys.ARROW_RIGHT)
+        if handle.get_attribute("aria-valuenow") == value:  # at its maximum
+            handle.send_keys(Keys.ARROW_LEFT, Keys.ARROW_LEFT)
+        t1 = time.time()
+    else:
+        track = handle.find_element(By.XPATH,
+                                    "ancestor::div[contains(@class, 'noUi-target')]")
+        step = max(12, track.size["width"] // 3)
+        # drag the handle a third of the way along, as a reader would
+        ActionChains(browser).click_and_hold(handle).move_by_offset(step // 2, 0) \
+            .move_by_offset(step - step // 2, 0).release().perform()
+    how = "the arrow key" if keyboard else "dragging"
+    assert handle.get_attribute("aria-valuenow") != value, f"{how} did not move the slider"
     deadline = time.time() + 60
     while True:
         after = browser.execute_script(IMAGES_NEAR_SLIDER)
         if after["images"] and after["images"] != before["images"]:
             break
-        assert time.time() < deadline, "moving the slider did not change the figure within 60 s"
-        time.sleep(0.2)
-    timings["slider_redraw_s"] = round(time.time() - t1, 2)
+        assert time.time() < deadline, f"{how}: the figure did not change within 60 s"
+        time.sleep(0.05)
     browser.execute_script("window.jupyterapp.shell.currentWidget.context.model.dirty = false")
-    (ROOT / "_build" / "live-timings.json").write_text(json.dumps(timings, indent=2) + "\n")
-    print("live chapter:", timings)
+    return time.time() - t1
+
+
+def _record(timings: dict) -> None:
+    """Append one chapter's live timings to _build/live-timings.json."""
+    path = ROOT / "_build" / "live-timings.json"
+    try:
+        rows = json.loads(path.read_text())
+        rows = rows if isinstance(rows, list) else []
+    except (OSError, ValueError):
+        rows = []
+    rows = [r for r in rows if r.get("chapter") != timings["chapter"]] + [timings]
+    path.write_text(json.dumps(rows, indent=1) + "\n")
+    print("live:", timings)
+
+
+def _printed_differences(browser, doc: str) -> list[int]:
+    """Code cells (numbered as in the chapter) whose printed text differs from the book's."""
+    stored = [c for c in json.loads((ROOT / f"{doc}.ipynb").read_text())["cells"]
+              if c["cell_type"] == "code"]
+    live = [c for c in browser.execute_script(PRINTED)
+            if not c["source"].startswith(("# Install cnnlib", "%%live_skip"))]
+    book = [c for c in stored if "skip-execution" not in c["metadata"].get("tags", [])
+            and "live-skip" not in c["metadata"].get("tags", [])]
+    differ = []
+    for ours, theirs in zip(live, book, strict=True):
+        text = "".join(o.get("text", "") if isinstance(o.get("text", ""), str)
+                       else "".join(o["text"]) for o in theirs.get("outputs", [])
+                       if o["output_type"] == "stream")
+        if text and ours["text"].strip() != text.strip():
+            differ.append(stored.index(theirs))
+    return differ
+
+
+def test_live_chapter_slider_redraws(browser, server, book):
+    """Open a chapter live, run it, move a slider (drag, then arrow key): the figure
+    must change.  Also: the menus hold no dead item, no MyST shows as raw text, and a
+    reload shows the book's version again (nothing kept in the browser's storage)."""
+    doc = _live_chapter()
+    if doc is None:
+        pytest.skip("no chapter in the table of contents has a widget")
+
+    traffic, timings = _run_live(browser, server, doc)
+    assert browser.execute_script(NOTEBOOK_STATE)["sliders"], f"{doc} shows no slider live"
+    timings["slider_redraw_s"] = round(_move_slider(browser), 2)
+    timings["arrow_key_redraw_s"] = round(_move_slider(browser, keyboard=True), 2)
+    timings["printed_cells_differing"] = _printed_differences(browser, doc)
+    _record(timings)
+
+    menus = browser.execute_script("""
+        const res = {};
+        for (const w of window.jupyterapp.shell.widgets('menu')) {
+          for (const m of (w.menus || [])) {
+            res[m.title.label] = m.items.filter(i => i.type === 'command' && i.isVisible)
+                                        .map(i => i.command);
+          }
+        }
+        return res;""")
+    assert "application:open-lab" not in menus["View"], "View -> Open JupyterLab (404)"
+    assert "apputils:licenses" not in menus["Help"], "Help -> Licenses (404)"
+    assert "docmanager:download" in menus["File"], "no File -> Download"
+    text = browser.execute_script(MARKDOWN_TEXT)
+    for raw in (":label:", ":class:", "{cite", "{ref}", "{doc}", "{numref}", "```{"):
+        assert raw not in text, f"raw MyST {raw!r} in the live notebook"
+
+    # Nothing is kept in the browser: reloading shows the book's version, unrun
+    browser.refresh()
+    _wait(browser, "window.jupyterapp && window.jupyterapp.shell.currentWidget "
+          "&& window.jupyterapp.shell.currentWidget.context.isReady", 60, "the reload")
+    state = browser.execute_script(NOTEBOOK_STATE)
+    assert state["done"] == 0, f"after a reload {state['done']} cells show old outputs"
     problems = traffic.drain().problems()
     assert not problems, "the live chapter:\n  " + "\n  ".join(problems)
 
@@ -455,8 +625,15 @@ def test_live_chapter_slider_redraws(browser, server, book):
                     reason="every chapter live takes minutes: set BOOK_LIVE_ALL=1")
 @pytest.mark.parametrize("doc", [d for d in _toc_docs() if (ROOT / f"{d}.ipynb").is_file()])
 def test_every_chapter_runs_live(browser, server, book, doc):
-    """By hand: BOOK_LIVE_ALL=1 .venv/bin/python -m pytest tests/test_browser.py -k every"""
+    """By hand: BOOK_LIVE_ALL=1 .venv/bin/python -m pytest tests/test_browser.py -k every
+
+    Each chapter: kernel ready, Run All, a slider moved when the chapter has one, the
+    printed text compared with the book's; every figure goes to _build/live-timings.json.
+    """
     traffic, timings = _run_live(browser, server, doc, timeout=600)
-    print("live:", timings)
+    if browser.execute_script(NOTEBOOK_STATE)["sliders"]:
+        timings["slider_redraw_s"] = round(_move_slider(browser), 2)
+    timings["printed_cells_differing"] = _printed_differences(browser, doc)
+    _record(timings)
     problems = traffic.drain().problems()
     assert not problems, f"{doc} live:\n  " + "\n  ".join(problems)

@@ -17,8 +17,13 @@ Console errors a default Jupyter Book 1 build shows, fixed here
       book-widgets.js maps it onto MathJax 3.
 
 Running live
-    Every chapter page gets a "Run this chapter live" link to its JupyterLite copy, which
-    tools/build_live.py builds into ``<html>/lite/`` (skipped when unchanged).
+    Every chapter page gets a "Run this chapter live" link (new tab) to its JupyterLite
+    copy, which tools/build_live.py builds into ``<html>/lite/`` (skipped when
+    unchanged).  Opened as a file, the page disables the link and says to `make serve`.
+
+Widgets that would silently vanish
+    The build fails when a notebook's output shows a widget whose model is not in the
+    notebook's stored widget state (what JupyterLab's autosave leaves behind).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import sys
 from pathlib import Path
 
 from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 HERE = Path(__file__).resolve().parent
@@ -40,14 +46,28 @@ sys.path.insert(0, str(HERE))
 import build_live  # noqa: E402
 
 LIVE_NOTE = (
-    "Opens this chapter as a notebook running in your browser (Python compiled to "
-    "WebAssembly, served by this book: nothing to install, no internet needed). The first "
-    "start takes about half a minute; then the sliders recompute as you drag them."
+    "Opens this chapter in a new tab as a notebook running in your browser (Python "
+    "compiled to WebAssembly, served by this book: nothing to install, no internet "
+    "needed). The first start takes half a minute or so; then the sliders recompute as "
+    "you drag them."
 )
+# shown instead (and the button disabled) when the page was opened as a file
 FILE_NOTE = (
-    "Running live needs the book served over HTTP, not opened as a file: run `make serve` "
-    "and open http://127.0.0.1:8000/ instead."
+    "Running live needs the book served over HTTP, not opened as a file (the browser "
+    "refuses to start Python from file:// pages). In the book's folder run "
+    "<code>make serve</code> and open <code>http://127.0.0.1:8000/</code> instead."
 )
+FILE_SCRIPT = """<script>
+if (location.protocol === 'file:') {
+  document.querySelectorAll('.book-run-live').forEach(function (box) {
+    var a = box.querySelector('a.book-run-live-button');
+    a.removeAttribute('href');
+    a.classList.add('disabled');
+    a.setAttribute('aria-disabled', 'true');
+    box.querySelector('.book-run-live-note').innerHTML = %s;
+  });
+}
+</script>"""
 
 
 def _config_inited(app: Sphinx, config) -> None:
@@ -97,13 +117,12 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
         href = context["pathto"]("lite/notebooks/index.html", 1) + f"?path={source.name}"
         button = (
             '<div class="book-run-live">'
-            f'<a class="btn btn-sm book-run-live-button" href="{href}">'
-            "&#9654;&#xFE0E; Run this chapter live</a>"
+            # a new tab: the reader keeps their place in the book
+            f'<a class="btn btn-sm book-run-live-button" href="{href}" target="_blank" '
+            'rel="noopener">&#9654;&#xFE0E; Run this chapter live</a>'
             f'<span class="book-run-live-note">{LIVE_NOTE}</span></div>'
             # JupyterLite needs a web server; say so to a reader who opened the file
-            "<script>if (location.protocol === 'file:') {"
-            "document.querySelectorAll('.book-run-live-note').forEach(function (n) {"
-            f"n.textContent = {json.dumps(FILE_NOTE)}; }});}}</script>"
+            + FILE_SCRIPT % json.dumps(FILE_NOTE)
         )
         body = context["body"]
         if "</h1>" in body:
@@ -130,6 +149,59 @@ def _copy_tree(src: Path, dest: Path, skip: tuple[str, ...] = ()) -> None:
             shutil.copy2(path, target)
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def missing_widget_models(nb: dict) -> list[str]:
+    """Widgets a notebook's outputs show that its stored widget state cannot draw.
+
+    The HTML page draws a widget from the state saved in the notebook's metadata; an
+    output naming a model that is not there (JupyterLab's autosave keeps outputs but
+    not, by default, the widget state) renders as nothing, silently.  Each problem is
+    returned as one sentence; an empty list means every widget can be drawn.
+    """
+    state = ((nb.get("metadata") or {}).get("widgets") or {}).get(WIDGET_STATE) or {}
+    models = state.get("state") or {}
+    problems = []
+    for i, cell in enumerate(nb.get("cells", [])):
+        for out in cell.get("outputs", []) or []:
+            view = (out.get("data") or {}).get(WIDGET_VIEW)
+            if view and view.get("model_id") not in models:
+                problems.append(f"cell {i} shows widget model {view.get('model_id')}, which "
+                                "is not in the stored widget state")
+    referenced = set(re.findall(r"IPY_MODEL_([0-9a-f]{32})", json.dumps(models)))
+    for model_id in sorted(referenced - set(models)):
+        problems.append(f"the stored widget state refers to model {model_id}, which it "
+                        "does not hold")
+    return problems
+
+
+def _check_widgets(app: Sphinx, docname: str, source: list[str]) -> None:
+    path = Path(app.env.doc2path(docname))
+    if path.suffix != ".ipynb":
+        return
+    problems = missing_widget_models(json.loads(path.read_text()))
+    if problems:
+        raise ExtensionError(
+            f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "
+            + "; ".join(problems) + ". The page would show nothing there. Re-execute the "
+            "chapter (.venv/bin/python tools/execute_chapters.py " + path.name + "), which "
+            "stores outputs and widget state together; a notebook saved from JupyterLab "
+            "without 'Save Widget State Automatically' has this problem.")
+
+
+def _live_labels(app: Sphinx) -> dict[str, str]:
+    """Cross-reference label (and document name) -> title, for the live copies' text."""
+    labels = {}
+    for name, (_doc, _anchor, title) in app.env.get_domain("std").labels.items():
+        if title:
+            labels[name] = str(title)
+    for doc, title in app.env.titles.items():
+        labels.setdefault(doc, title.astext())
+    return labels
+
+
 def _build_finished(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -142,7 +214,9 @@ def _build_finished(app: Sphinx, exception) -> None:
     if not app.config.book_live:
         return
     try:
-        build_live.build(out, _live_chapters(app))
+        bibfiles = [Path(app.srcdir) / f for f in getattr(app.config, "bibtex_bibfiles", [])]
+        build_live.build(out, _live_chapters(app), labels=_live_labels(app),
+                         bibfiles=bibfiles)
     except Exception as err:  # report, as a Sphinx warning (an error under -W)
         logger.warning("the live (JupyterLite) build failed: %s", err,
                        type="book_offline", subtype="live")
@@ -153,5 +227,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _config_inited)
     app.connect("html-page-context", _page_context, priority=900)
     app.connect("build-finished", _build_finished)
+    app.connect("source-read", _check_widgets)
     app.add_css_file("book/book.css")
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

