@@ -562,8 +562,9 @@ def _record(timings: dict) -> None:
     print("live:", timings)
 
 
-def _printed_differences(browser, doc: str) -> list[int]:
-    """Code cells (numbered as in the chapter) whose printed text differs from the book's."""
+def _printed_differences(browser, doc: str) -> list:
+    """Code cells (numbered as in the chapter) whose printed text differs from the book's,
+    each with its first differing line, as [cell, book's line, live line]."""
     stored = [c for c in json.loads((ROOT / f"{doc}.ipynb").read_text())["cells"]
               if c["cell_type"] == "code"]
     live = [c for c in browser.execute_script(PRINTED)
@@ -576,7 +577,12 @@ def _printed_differences(browser, doc: str) -> list[int]:
                        else "".join(o["text"]) for o in theirs.get("outputs", [])
                        if o["output_type"] == "stream")
         if text and ours["text"].strip() != text.strip():
-            differ.append(stored.index(theirs))
+            book_lines = text.strip().splitlines()
+            live_lines = ours["text"].strip().splitlines()
+            live_lines += [""] * (len(book_lines) - len(live_lines))
+            pairs = zip(book_lines, live_lines[:len(book_lines)], strict=True)
+            first = next(((a, b) for a, b in pairs if a != b), ("", ""))
+            differ.append([stored.index(theirs), first[0][:100], first[1][:100]])
     return differ
 
 

@@ -185,7 +185,7 @@ def test_no_live_skip_machinery_without_tagged_cells(tmp_path):
     build_live.live_copy(src, tmp_path / "live.ipynb", ["scipy"])
     intro, setup, _ = nbformat.read(tmp_path / "live.ipynb", as_version=4).cells
     assert "RUN_HEAVY" not in setup.source and "live_skip" not in intro.source
-    assert "'scipy'" in setup.source and "SciPy" in intro.source
+    assert ', "scipy"])' in setup.source and "SciPy" in intro.source
 
 
 def test_live_skip_magic_runs_only_when_asked():
@@ -204,6 +204,30 @@ def test_live_skip_magic_runs_only_when_asked():
     finally:
         InteractiveShell.clear_instance()
     del IPython
+
+
+def test_setup_cell_sends_images_as_base64_text():
+    """Pyodide's kernel passes a formatter's PNG bytes to the page as they are (a broken
+    image); the setup cell makes the display formatter base64-encode them."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    class Picture:
+        def _repr_png_(self):
+            return b"\x89PNG"
+
+        def __repr__(self):
+            return "<picture>"
+
+    patch = "# send images" + build_live.SETUP_CELL.split("# send images")[1].split(
+        'print(f"Ready')[0]
+    shell = InteractiveShell.instance()
+    try:
+        assert shell.display_formatter.format(Picture())[0]["image/png"] == b"\x89PNG"
+        assert shell.run_cell(patch).success
+        data, _ = shell.display_formatter.format(Picture())
+        assert data == {"text/plain": "<picture>", "image/png": "iVBORw=="}
+    finally:
+        InteractiveShell.clear_instance()
 
 
 def test_only_chapters_that_need_scipy_load_it(tmp_path):

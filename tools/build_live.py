@@ -58,8 +58,8 @@ INTRO_MD = """\
 uses are served by the book itself, so nothing is installed on your computer and nothing
 is fetched from the internet.
 
-*Run the cells from the top* (the ⏩ button, or **Run → Run All Cells**; or
-**Shift + Enter** cell by cell). The first run downloads about **{size} MB** (Python,
+*Run the cells from the top*: **Run → Run All Cells**, or **Shift + Enter** cell by
+cell. The first run downloads about **{size} MB** (Python,
 {packages}, ipywidgets and `cnnlib`; your browser keeps them for the next chapter) and takes
 **{wait}**: the cell below prints *Ready* when Python is ready (while a cell runs, its
 prompt shows `[*]`). After that the sliders recompute as you drag them.
@@ -87,17 +87,12 @@ print("Loading {packages}, ipywidgets and cnnlib ...", flush=True)
 import piplite
 await piplite.install(["cnnlib", "ipywidgets"{extra}])
 import numpy, matplotlib.pyplot, ipywidgets, cnnlib
-# Images go to the page as base64 text, as Jupyter's own kernel sends them: this
-# kernel would pass raw bytes (cnnlib's figure formatter returns PNG bytes), which the
-# page cannot draw.
+# send images as base64 text, as Jupyter's own kernel does (this one would send bytes)
 import base64
-_format = get_ipython().display_formatter.format
-def _format_b64(obj, include=None, exclude=None):
-    data, metadata = _format(obj, include=include, exclude=exclude)
-    return {mime: base64.b64encode(value).decode("ascii")
-            if mime.startswith("image/") and isinstance(value, (bytes, bytearray))
-            else value for mime, value in data.items()}, metadata
-get_ipython().display_formatter.format = _format_b64
+def _b64(data, encode=lambda v: base64.b64encode(v).decode() if isinstance(v, bytes) else v):
+    return {mime: encode(v) if mime.startswith("image/") else v for mime, v in data.items()}
+_fmt = get_ipython().display_formatter
+_fmt.format = lambda obj, _f=_fmt.format, **kw: (lambda d, m: (_b64(d), m))(*_f(obj, **kw))
 print(f"Ready after {time.time() - _t0:.0f} s: numpy {numpy.__version__}, "
       f"matplotlib {matplotlib.__version__}, ipywidgets {ipywidgets.__version__}.")"""
 
@@ -816,7 +811,7 @@ def live_copy(src: Path, dest: Path, extra: list[str],
     ))
     setup = nbformat.v4.new_code_cell(
         SETUP_CELL.replace("{packages}", listed)
-        .replace("{extra}", "".join(f", {name!r}" for name in extra))
+        .replace("{extra}", "".join(f", {json.dumps(name)}" for name in extra))
         + (LIVE_SKIP_SETUP if heavy else ""))
     for i, cell in enumerate((intro, setup)):
         cell.id = f"live-setup-{i}"
