@@ -3,7 +3,7 @@
 NCHW arrays throughout; names and semantics follow ``torch.nn.functional``.
 """
 
-from . import models, nn, optim, train
+from . import checkpoint, models, nn, optim, train
 from .activations import (
     gelu,
     gelu_backward,

@@ -123,7 +123,7 @@ def class_score_gradient(
     x = _check_images(x, fn)
     scores = model(x)
     t = _targets(target, x.shape[0], scores.shape[1], fn)
-    grad = model.backward(_one_hot(t, scores.shape, scores.dtype))
+    grad = model.backward(_one_hot(t, scores.shape, scores.dtype), output=scores)
     return scores, grad
 
 
@@ -187,7 +187,7 @@ def grad_cam(
     tail = model[layer + 1 :]
     scores = tail(activation)
     t = _targets(target, x.shape[0], scores.shape[1], fn)
-    grad = tail.backward(_one_hot(t, scores.shape, scores.dtype))
+    grad = tail.backward(_one_hot(t, scores.shape, scores.dtype), output=scores)
     alpha = grad.mean(axis=(2, 3))
     cam = np.maximum(np.einsum("nc,nchw->nhw", alpha, activation), 0)
     if upsample:
@@ -386,7 +386,7 @@ def fgsm(
         raise ValueError(f"{fn}: epsilon must be >= 0, got {epsilon!r}")
     logits = model(x)
     t = _targets(target, x.shape[0], logits.shape[1], fn)
-    grad = model.backward(cross_entropy_backward(logits, t))
+    grad = model.backward(cross_entropy_backward(logits, t), output=logits)
     adversarial = x + epsilon * np.sign(grad)
     return adversarial if clip is None else np.clip(adversarial, *clip)
 

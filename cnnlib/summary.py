@@ -37,6 +37,7 @@ import numpy as np
 
 from ._validate import positive_int
 from .conv import conv_output_size
+from .conv_transpose import conv_transpose_output_size
 from .counting import conv2d_macs, linear_macs
 from .models import (
     VGG,
@@ -57,6 +58,7 @@ from .nn import (
     BatchNorm1d,
     BatchNorm2d,
     Conv2d,
+    ConvTranspose2d,
     Dropout,
     Flatten,
     GroupNorm,
@@ -72,6 +74,7 @@ from .nn import (
     SiLU,
     StochasticDepth,
     Tanh,
+    Upsample,
 )
 from .nn.functional import _output_size, adaptive_bins
 
@@ -347,10 +350,14 @@ class _Tracer:
         self.side = 0
         self.pending: Pair | None = None     # the map a flatten left for the next dense layer
         self.last_spatial: tuple[Pair, Pair] = ((1, 1), (1, 1))
+        # After a layer that enlarges the map (transposed convolution,
+        # upsampling) the jump is a fraction of a pixel and the integer
+        # recurrence no longer applies: the field is shown as unknown.
+        self.field_lost = False
 
     def window(self, kernel: Pair, stride: Pair, dilation: Pair = (1, 1)) -> None:
         """Apply one layer of the receptive-field recurrence (main path only)."""
-        if self.side:
+        if self.side or self.field_lost:
             return
         rf, jump = [], []
         for axis in range(2):
@@ -368,10 +375,11 @@ class _Tracer:
         if spatial and not self.side and len(out_shape) == 4:
             self.last_spatial = (self.rf, self.jump)
         params = 0 if m is None else sum(p.size for p in m.parameters())
+        unknown = bool(self.side) or self.field_lost
         self.rows.append(LayerSummary(
             name=name, type=type_name or type(m).__name__, depth=depth,
             output_shape=tuple(int(s) for s in out_shape), params=params, macs=int(macs),
-            rf=None if self.side else self.rf, jump=None if self.side else self.jump,
+            rf=None if unknown else self.rf, jump=None if unknown else self.jump,
             main_path=not self.side, leaf=True))
         return out_shape
 
@@ -481,6 +489,37 @@ def _ceil_pool_size(size: int, k: int, s: int, p: int, d: int, name: str, m: Mod
 
 register(MaxPool2d)(_pool)
 register(AvgPool2d)(_pool)
+
+
+@register(ConvTranspose2d)
+def _conv_transpose(t: _Tracer, m: ConvTranspose2d, name: str, depth: int,
+                    shape: Shape) -> Shape:
+    _need_channels(shape, m.in_channels, name, m)
+    try:
+        ho, wo = (conv_transpose_output_size(shape[2 + i], m.kernel_size[i], m.stride[i],
+                                             m.padding[i], m.output_padding[i], m.dilation[i])
+                  for i in range(2))
+    except ValueError as err:
+        raise _fail(name, m, f"does not fit its input of shape {shape}: {err}") from None
+    # Every input pixel stamps C_out/groups x kh x kw products per input channel.
+    macs = (shape[0] * shape[2] * shape[3] * m.in_channels * (m.out_channels // m.groups)
+            * m.kernel_size[0] * m.kernel_size[1])
+    t.field_lost = True
+    return t.leaf(m, name, depth, (shape[0], m.out_channels, ho, wo), macs)
+
+
+@register(Upsample)
+def _upsample(t: _Tracer, m: Upsample, name: str, depth: int, shape: Shape) -> Shape:
+    _need_4d(shape, name, m)
+    if m.size is not None:
+        ho, wo = _as_pair(m.size)
+    else:
+        fh, fw = m.scale_factor if isinstance(m.scale_factor, tuple | list) else (
+            m.scale_factor, m.scale_factor)
+        ho, wo = int(math.floor(shape[2] * fh)), int(math.floor(shape[3] * fw))
+    t.field_lost = True
+    # Interpolation's few multiplies per output are not counted, as for pooling.
+    return t.leaf(m, name, depth, (shape[0], shape[1], ho, wo), 0)
 
 
 @register(AdaptiveAvgPool2d)
@@ -744,5 +783,5 @@ def summary(model: Module, input_size: Sequence[int], depth: int | None = None) 
     tracer = _Tracer()
     out = tracer.visit(model, "", 0, sizes, emit=False)
     rows = [r for r in tracer.rows if r is not None]
-    rf, jump = tracer.last_spatial
+    rf, jump = (None, None) if tracer.field_lost else tracer.last_spatial
     return ModelSummary(model, sizes, tuple(out), rows, rf, jump, depth)

@@ -243,3 +243,19 @@ def test_summary_given_an_array_hints_at_its_shape():
                                         r"summary\(model, x.shape\)"):
         summary(Conv2d(3, 2, 3), x)
     assert summary(Conv2d(3, 2, 3), x.shape).output_shape == (1, 2, 6, 6)
+
+
+def test_decoder_layers_shapes_macs_and_unknown_field():
+    from cnnlib.nn import ConvTranspose2d, Upsample
+
+    model = Sequential(Conv2d(1, 4, 3, stride=2, padding=1),
+                       ConvTranspose2d(4, 2, 3, stride=2, padding=1, output_padding=1),
+                       Upsample(scale_factor=2), Conv2d(2, 1, 3, padding=1))
+    s = summary(model, (1, 1, 8, 8))
+    assert [r.output_shape for r in s] == [(1, 4, 4, 4), (1, 2, 8, 8), (1, 2, 16, 16),
+                                          (1, 1, 16, 16)]
+    # Transposed conv: 4*4 input pixels x 4 input channels x (2 x 3 x 3) stamp = 1,152 MACs.
+    assert s[1].macs == 4 * 4 * 4 * 2 * 9 and s[2].macs == 0
+    assert s[0].rf == (3, 3) and s[1].rf is None and s[3].rf is None
+    assert s.receptive_field is None
+    assert s[1].params == 4 * 2 * 9 + 2
