@@ -118,7 +118,9 @@ def test_seeds_figure_draws_the_mean_and_a_band_from_min_to_max():
 
 
 def test_seeds_figure_keeps_a_settings_colour_across_panels_and_shifts_epochs():
-    fig = seeds_figure({"a": {"x": CURVES, "y": CURVES}, "b": {"y": CURVES}}, first_epoch=5)
+    fig = seeds_figure({"a": {"x": CURVES, "y": CURVES}, "b": {"y": CURVES}}, first_epoch=5,
+                       ylims={"b": (0.1, 0.9)})
+    assert fig.axes[1].get_ylim() == (0.1, 0.9)
     colour_y_a = [ln for ln in fig.axes[0].get_lines() if ln.get_label() == "y"][0].get_color()
     colour_y_b = fig.axes[1].get_lines()[0].get_color()
     assert colour_y_a == colour_y_b

@@ -228,6 +228,7 @@ def seeds_figure(
     ylabels: Mapping[str, str] | None = None, title: str | None = None,
     log_y: Sequence[str] = (), first_epoch: int = 1,
     figsize: tuple[float, float] | None = None,
+    ylims: Mapping[str, tuple[float, float]] | None = None,
 ) -> Figure:
     """Curves over several seeds: each setting's mean as a line, its spread as a band.
 
@@ -249,6 +250,9 @@ def seeds_figure(
         covers fully).
     figsize : (width, height), optional
         Default: the text column's width, 3.1 inches high.
+    ylims : mapping of str to (low, high), optional
+        A fixed y range for the panels named (by title), e.g. to show where
+        curves level off rather than where they start.
 
     Returns
     -------
@@ -287,6 +291,8 @@ def seeds_figure(
                ylabel=(ylabels or {}).get(panel, panel))
         if panel in log_y:
             ax.set_yscale("log")
+        if ylims and panel in ylims:
+            ax.set_ylim(*ylims[panel])
         ax.grid(alpha=0.3)
     axes[0][0].legend()
     if title:
