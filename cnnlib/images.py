@@ -11,7 +11,9 @@ The steps, in the order the chapter takes them:
 
 Plus :func:`describe` (one line of shape, dtype and range, for printing at each
 step), :func:`chw_to_hwc` and :func:`denormalize` to get back to something
-matplotlib can show, and :func:`translate` to shift an image by whole pixels.
+matplotlib can show, :func:`translate` to shift an image by whole pixels, and
+:func:`equivariance_gap` to measure how far a convolution is from commuting
+with that shift.
 Introduced in the chapter *Images as tensors, and why not a dense layer*.
 """
 
@@ -39,6 +41,7 @@ __all__ = [
     "to_nchw",
     "describe",
     "translate",
+    "equivariance_gap",
 ]
 
 #: Per-channel (R, G, B) mean of the ImageNet training images, as floats in [0, 1].
@@ -475,3 +478,63 @@ def translate(x: np.ndarray, shift: int | tuple[int, int], fill: float = 0.0) ->
     src_c = slice(max(-dx, 0), w + min(-dx, 0))
     out[..., dst_r, dst_c] = x[..., src_r, src_c]
     return out
+
+
+def equivariance_gap(
+    x: np.ndarray, weight: np.ndarray, shift: int | tuple[int, int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """``conv(shift(x)) - shift(conv(x))`` for a same-size convolution, and where it must vanish.
+
+    The convolution is :func:`cnnlib.conv2d` with stride 1 and the padding
+    ``(k - 1) // 2`` that keeps the size (so the kernel's sides must be odd);
+    the shift is :func:`translate` with zero fill.  Translation equivariance
+    says the difference is zero; it can only fail where the kernel reaches
+    the zeros that the shift or the padding brought in, near an edge of the
+    shifted picture.  ``inside`` marks the positions whose whole window lies
+    on the shifted picture, where the difference is rounding error at most.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C_in, H, W)
+    weight : ndarray, shape (C_out, C_in, kh, kw), kh and kw odd
+    shift : int or (dy, dx)
+        As for :func:`translate`: down and right are positive.
+
+    Returns
+    -------
+    difference : ndarray, shape (N, C_out, H, W)
+    inside : ndarray of bool, shape (H, W)
+        True where the kernel's window lies entirely on the shifted
+        picture: at least ``kh // 2`` rows and ``kw // 2`` columns inside it.
+
+    Examples
+    --------
+    >>> x = np.arange(36.0).reshape(1, 1, 6, 6)
+    >>> d, inside = equivariance_gap(x, np.ones((1, 1, 3, 3)), (1, 0))
+    >>> float(np.abs(d[0, 0][inside]).max()), int(inside.sum())
+    (0.0, 12)
+
+    Introduced in the chapter *Images as tensors, and why not a dense layer*.
+    """
+    from .conv import conv2d
+
+    fn = "equivariance_gap"
+    x = as_array(x, "x", fn)
+    check_ndim(x, 4, "x", fn, "(N, C, H, W)")
+    weight = as_array(weight, "weight", fn)
+    check_ndim(weight, 4, "weight", fn, "(C_out, C_in, kh, kw)")
+    kh, kw = weight.shape[2:]
+    if kh % 2 == 0 or kw % 2 == 0:
+        raise ValueError(f"{fn}: weight must have odd kernel sides so that the output keeps "
+                         f"the input's size, got kernel {kh}x{kw}")
+    padding = ((kh - 1) // 2, (kw - 1) // 2)
+    moved_first = conv2d(translate(x, shift), weight, padding=padding)
+    difference = moved_first - translate(conv2d(x, weight, padding=padding), shift)
+    dy, dx = (shift, shift) if isinstance(shift, numbers.Integral) else shift
+    h, w = x.shape[2:]
+    my, mx = kh // 2, kw // 2
+    rows = np.arange(h)
+    cols = np.arange(w)
+    inside_r = (rows >= max(dy, 0) + my) & (rows <= h + min(dy, 0) - 1 - my)
+    inside_c = (cols >= max(dx, 0) + mx) & (cols <= w + min(dx, 0) - 1 - mx)
+    return difference, inside_r[:, None] & inside_c[None, :]

@@ -40,9 +40,18 @@ def test_every_mistake_is_wrong_and_gets_its_own_hint(key):
     right = np.asarray(item.answer(), dtype=float)
     for mistake in item.mistakes:
         wrong = mistake.value()
-        assert not np.allclose(np.asarray(wrong, dtype=float), right), (key, mistake.hint)
+        assert not np.allclose(np.asarray(wrong, dtype=float), right, rtol=item.rtol,
+                               atol=item.atol), (key, mistake.hint)
         feedback = check(key, wrong)
         assert feedback.verdict == "wrong" and feedback.message == mistake.hint
+
+
+def test_exercise_1_by_hand():
+    # left column minus right column of each 3x3 window: (1+0+2)-(0+3+1) = -1,
+    # (2+1+3)-(1+1+0) = 4, (0+3+1)-(1+0+2) = 1
+    assert check("conv-ex-1", [-1, 4, 1]).correct
+    assert "flipped kernel" in check("conv-ex-1", [1, -4, -1]).message
+    assert "shape (3,)" in check("conv-ex-1", [[-1, 4, 1]]).message
 
 
 def test_specific_hints_a_reader_sees():

@@ -91,5 +91,5 @@ def test_static_kernel_placement_titles():
     assert fig._suptitle.get_text() == "i = 7, k = 3, s = 1, p = 2, d = 2"
     left, right = fig.axes[:2]
     assert left.get_title().startswith("padded input 11×11: 7×7 positions")
-    assert right.get_title() == "one row: 7 positions of a 3-tap kernel"
+    assert right.get_title() == "one row: 7 positions\nof a 3-tap kernel"
     assert left.get_xlabel() and right.get_ylabel()

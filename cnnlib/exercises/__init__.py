@@ -5,7 +5,7 @@ One module per chapter registers that chapter's checks (``ch02.py`` for
 the machinery.  Introduced in the chapter *Convolution*.
 """
 
-from . import ch02
+from . import ch01, ch02, ch03, ch04
 from ._core import Exercise, Feedback, Mistake, check, exercise, exercises, register
 
 __all__ = ["Exercise", "Feedback", "Mistake", "check", "exercise", "exercises", "register"]

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
-from ..conv import conv_output_size
+import numpy as np
+
+from ..conv import conv2d, conv_output_size
 from ..counting import conv2d_parameters
 from ._core import Exercise, Mistake, register
 
 _PLUS_ONE = "That is one too few: the output has a + 1 -- the first window counts too."
 
+#: Exercise 1's 3×5 image and the vertical-edge kernel (its givens).
+WIDE = np.array([[1, 2, 0, 1, 1], [0, 1, 3, 1, 0], [2, 3, 1, 0, 2]],
+                dtype=float).reshape(1, 1, 3, 5)
+EDGE = np.array([[1, 0, -1]] * 3, dtype=float).reshape(1, 1, 3, 3)
+
 register(
+    Exercise(
+        "conv-ex-1", "The outputs of the vertical-edge kernel on the 3×5 image, as a list "
+                     "[a, b, c].",
+        lambda: conv2d(WIDE, EDGE)[0, 0, 0], kind="array",
+        hint="Each output is the left column of its 3×3 window minus the right column.",
+        mistakes=(
+            Mistake(lambda: -conv2d(WIDE, EDGE)[0, 0, 0],
+                    "The signs are reversed: that is the flipped kernel (textbook "
+                    "convolution). Deep learning's convolution does not flip."),
+        ),
+    ),
     Exercise(
         "conv-ex-2a", "The output size of a 5×5 convolution on 28×28, no padding, stride 1.",
         lambda: conv_output_size(28, 5),

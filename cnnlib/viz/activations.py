@@ -13,6 +13,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from .style import COLUMN_INCHES
+
 __all__ = ["PALETTE", "activation_figure", "bar_figure", "curve_figure"]
 
 #: Okabe & Ito's colour-blind-safe palette (black first).
@@ -22,7 +24,7 @@ _DASHES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (8, 2)), (0, (1, 1
 
 def activation_figure(
     x: np.ndarray, values: Mapping[str, np.ndarray], derivatives: Mapping[str, np.ndarray],
-    title: str | None = None, figsize: tuple[float, float] = (11, 4),
+    title: str | None = None, figsize: tuple[float, float] = (COLUMN_INCHES, 3.4),
 ) -> Figure:
     """Two panels: each activation ``f(x)`` on the left, its derivative ``f'(x)`` on the right.
 
@@ -34,6 +36,8 @@ def activation_figure(
         Same names in both, in the order to draw them.
     title : str, optional
     figsize : (float, float)
+        Column-wide by default; with more than two curves one legend goes
+        under both panels.
 
     Returns
     -------
@@ -54,7 +58,11 @@ def activation_figure(
         ax.set_xlabel("input x")
         ax.set_ylabel(what)
         ax.grid(True, color="0.9")
-        ax.legend(frameon=False)
+    if len(values) > 2:
+        fig.legend(*left.get_legend_handles_labels(), loc="outside lower center",
+                   ncols=min(len(values), 3), frameon=False)
+    elif len(values) > 1:
+        left.legend(frameon=False)
     left.set_title("activation")
     right.set_title("derivative")
     if title:
@@ -64,7 +72,7 @@ def activation_figure(
 
 def bar_figure(
     labels: Sequence[str], values: Sequence[float], title: str, xlabel: str,
-    xlim: tuple[float, float] | None = None, figsize: tuple[float, float] = (7, 3),
+    xlim: tuple[float, float] | None = None, figsize: tuple[float, float] = (COLUMN_INCHES, 3.2),
     value_format: str = "{:.2f}",
 ) -> Figure:
     """Horizontal bars, one per label, each with its value written at its end.
@@ -102,7 +110,9 @@ def bar_figure(
 
 def curve_figure(
     x: np.ndarray, curves: Mapping[str, np.ndarray], title: str, xlabel: str, ylabel: str,
-    logy: bool = False, markers: bool = True, figsize: tuple[float, float] = (7, 3.6),
+    logy: bool = False, markers: bool = True,
+    figsize: tuple[float, float] = (COLUMN_INCHES, 3.4),
+    marks: Mapping[str, float] | None = None,
 ) -> Figure:
     """Several named curves over one x axis, told apart by colour, dash and marker.
 
@@ -116,17 +126,22 @@ def curve_figure(
     markers : bool
         Mark every point (useful when x takes few values).
     figsize : (float, float)
+    marks : mapping of label -> float, optional
+        Vertical dotted lines at these x values, labelled in the legend.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    marks = ("o", "s", "^", "D", "v", "P", "X")
+    symbols = ("o", "s", "^", "D", "v", "P", "X")
     fig, ax = plt.subplots(figsize=figsize, layout="constrained")
     for i, (name, y) in enumerate(curves.items()):
         ax.plot(x, y, color=PALETTE[i % len(PALETTE)], linestyle=_DASHES[i % len(_DASHES)],
-                marker=marks[i % len(marks)] if markers else None, markersize=5,
+                marker=symbols[i % len(symbols)] if markers else None, markersize=5,
                 linewidth=2, label=name)
+    for j, (label, where) in enumerate((marks or {}).items()):
+        ax.axvline(where, color=PALETTE[(len(curves) + j) % len(PALETTE)], linestyle=":",
+                   linewidth=1.5, label=label)
     if logy:
         ax.set_yscale("log")
     if np.issubdtype(np.asarray(x).dtype, np.integer):
@@ -137,6 +152,6 @@ def curve_figure(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(True, color="0.9")
-    if len(curves) > 1:
+    if len(curves) + len(marks or {}) > 1:
         ax.legend(frameon=False)
     return fig

@@ -25,6 +25,7 @@ from matplotlib.ticker import MaxNLocator
 from ..conv_arithmetic import window_taps
 from ..explain import ConvStep
 from .grids import NumberGrid
+from .style import COLUMN_INCHES
 
 __all__ = [
     "KernelEffect",
@@ -151,7 +152,7 @@ def plot_kernel_effect(image: np.ndarray, weights: np.ndarray, output: np.ndarra
     -------
     matplotlib.figure.Figure
     """
-    fig = _new_figure((11, 3.9))
+    fig = _new_figure((COLUMN_INCHES, 2.9))
     KernelEffect(fig, image, weights, divisor, output)
     if title:
         fig.suptitle(title)
@@ -176,7 +177,8 @@ def plot_kernel_gallery(
     matplotlib.figure.Figure
     """
     nrows = -(-len(panels) // ncols)
-    fig = _new_figure((4.1 * ncols, 2.9 * nrows))
+    pair = COLUMN_INCHES / ncols
+    fig = _new_figure((COLUMN_INCHES, 0.62 * pair * nrows + 0.4))
     axes = fig.subplots(nrows, 2 * ncols, squeeze=False,
                         gridspec_kw={"width_ratios": [0.75, 1.4] * ncols})
     for index in range(nrows * ncols):
@@ -191,9 +193,10 @@ def plot_kernel_gallery(
         grid = NumberGrid(ax_k, k, name, cmap="RdBu", vmin=-bound, vmax=bound)
         for row in grid.texts:
             for text in row:
-                text.set_fontsize(8)
-        ax_k.set_xlabel("column", fontsize=8)
-        ax_k.set_ylabel("row", fontsize=8)
+                text.set_fontsize(9)
+        ax_k.set_title(name, fontsize=10)
+        ax_k.set_xticks([])
+        ax_k.set_yticks([])
         cmap, vmin, vmax = output_style(k, output)
         ax_out.imshow(output, cmap=cmap, vmin=vmin, vmax=vmax)
         kind = "signed, red < 0 < blue" if cmap == "RdBu" else f"grey, {vmin:g} to {vmax:g}"
@@ -236,7 +239,7 @@ def plot_feature_maps(
     flags = [signed] * len(titles) if isinstance(signed, bool) else list(signed)
     ncols = ncols or len(titles)
     nrows = -(-len(titles) // ncols)
-    fig = _new_figure((3.4 * ncols, 3.3 * nrows))
+    fig = _new_figure((COLUMN_INCHES, (COLUMN_INCHES / ncols) * 0.95 * nrows + 0.4))
     axes = fig.subplots(nrows, ncols, squeeze=False)
     for index, ax in enumerate(axes.ravel()):
         if index >= len(titles):
@@ -278,7 +281,7 @@ def plot_conv_steps(x: np.ndarray, steps: Sequence[ConvStep], output: np.ndarray
     x = np.asarray(x, dtype=float)
     output = np.asarray(output, dtype=float)
     n = len(steps)
-    fig = _new_figure((2.9 * n, 5.2))
+    fig = _new_figure((min(2.9 * n, COLUMN_INCHES), 4.4))
     axes = fig.subplots(2, n, squeeze=False)
     bound = max(float(np.abs(output).max()), 1e-12)
     shown = np.full(output.shape, np.nan)
@@ -380,9 +383,9 @@ class KernelPlacement:
         self.ax_rows.set_yticks(range(positions + 1),
                                 ["input"] + [str(j) for j in range(positions)])
         self.ax_grid.set_title(f"padded input {n}×{n}: {positions}×{positions} positions\n"
-                               "first (orange), last (blue), dots: every start")
-        self.ax_rows.set_title(f"one row: {positions} position{'s' * (positions != 1)} "
-                               f"of a {kernel_size}-tap kernel")
+                               "first orange, last blue, dots: starts", fontsize=10)
+        self.ax_rows.set_title(f"one row: {positions} position{'s' * (positions != 1)}\n"
+                               f"of a {kernel_size}-tap kernel", fontsize=10)
         return positions
 
 
@@ -394,7 +397,7 @@ def plot_kernel_placement(size: int, kernel_size: int, stride: int = 1, padding:
     -------
     matplotlib.figure.Figure
     """
-    fig = _new_figure((10, 4.6))
+    fig = _new_figure((COLUMN_INCHES, 3.9))
     KernelPlacement(fig).update(size, kernel_size, stride, padding, dilation)
     fig.suptitle(title or f"i = {size}, k = {kernel_size}, s = {stride}, p = {padding}, "
                  f"d = {dilation}")

@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
 from ..explain import format_number
+from .style import COLUMN_INCHES
 
 __all__ = ["NumberGrid", "plot_grids"]
 
@@ -95,7 +96,8 @@ class NumberGrid:
 
 def plot_grids(
     panels: list[tuple[str, np.ndarray]], signed: bool | list[bool] = False,
-    title: str | None = None, cell_inches: float = 0.45,
+    title: str | None = None, cell_inches: float = 0.45, colorbar: bool = False,
+    colorbar_labels: list[str] | None = None,
 ):
     """A row of small arrays drawn as number grids: a static picture of a worked example.
 
@@ -107,7 +109,12 @@ def plot_grids(
     title : str, optional
         Figure title.
     cell_inches : float
-        Size of one cell, so that numbers stay legible for any array size.
+        Size of one cell, so that numbers stay legible for any array size;
+        shrunk if the row would be wider than the text column.
+    colorbar : bool
+        A colour bar under each panel, saying what its shades mean.
+    colorbar_labels : list of str, optional
+        One label per colour bar.
 
     Returns
     -------
@@ -118,13 +125,19 @@ def plot_grids(
     flags = signed if isinstance(signed, list) else [signed] * len(panels)
     widths = [max(np.shape(a)[1], 2) for _, a in panels]
     height = max(max(np.shape(a)[0], 2) for _, a in panels)
+    margin = 1.1 * len(panels)
+    cell = max(min(cell_inches, (COLUMN_INCHES - margin) / sum(widths)), 0.3)
     fig, axes = plt.subplots(
-        1, len(panels), figsize=(cell_inches * sum(widths) + 1.1 * len(panels),
-                                 cell_inches * height + 1.4),
+        1, len(panels), figsize=(cell * sum(widths) + margin,
+                                 cell * height + 1.4 + (0.7 if colorbar else 0.0)),
         gridspec_kw={"width_ratios": widths}, layout="constrained", squeeze=False,
     )
-    for ax, (name, values), flag in zip(axes[0], panels, flags, strict=True):
-        NumberGrid(ax, values, name, cmap="RdBu" if flag else "Greys")
+    labels = colorbar_labels or [""] * len(panels)
+    for ax, (name, values), flag, label in zip(axes[0], panels, flags, labels, strict=True):
+        grid = NumberGrid(ax, values, name, cmap="RdBu" if flag else "Greys")
+        if colorbar:
+            fig.colorbar(grid.image, ax=ax, location="bottom", shrink=0.9, aspect=12,
+                         label=label or None)
     if title:
         fig.suptitle(title)
     return fig

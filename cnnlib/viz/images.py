@@ -12,17 +12,20 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from .style import COLUMN_INCHES, panel_grid
 
 __all__ = ["image_row", "image_with_boxes", "matrix_figure"]
 
 
 def image_row(
     images: Sequence[np.ndarray], titles: Sequence[str], title: str | None = None,
-    cmap: str = "gray", signed: bool = False, shared_scale: bool = False,
-    colorbar: bool = True, panel_inches: float = 3.4, colorbar_label: str | None = None,
-    clip_quantile: float | None = None,
+    cmap: str = "gray", signed: bool | Sequence[bool] = False, shared_scale: bool = False,
+    colorbar: bool = True, panel_inches: float | None = None,
+    colorbar_label: str | None = None, clip_quantile: float | None = None,
 ) -> Figure:
-    """Draw 2-D arrays (or ``(H, W, 3)`` RGB images) side by side.
+    """Draw 2-D arrays (or ``(H, W, 3)`` RGB images) side by side, at most the column wide.
 
     Parameters
     ----------
@@ -33,15 +36,19 @@ def image_row(
     title : str, optional
         The figure's title.
     cmap : str
-        Colour map for 2-D arrays (``signed=True`` overrides it with ``RdBu``).
-    signed : bool
-        Centre the colour scale on zero (``RdBu``: red negative, blue positive).
+        Colour map for unsigned 2-D arrays.
+    signed : bool or sequence of bool
+        Centre the colour scale on zero (``RdBu``: red negative, blue
+        positive); one flag for every panel or one per panel.
     shared_scale : bool
-        One colour scale for every panel, so equal values look equal.
+        One colour scale for every 2-D panel, so equal values look equal, and
+        then one colour bar for all of them.
     colorbar : bool
-        Draw a colour bar beside each 2-D panel.
-    panel_inches : float
-        Width of one panel.
+        Draw colour bars (one shared bar, or one beside each 2-D panel).
+    panel_inches : float, optional
+        Width of one panel; by default the panels share the text column
+        (:data:`cnnlib.viz.style.COLUMN_INCHES`), and a wider request is
+        shrunk to it.  More than four panels wrap onto new rows.
     colorbar_label : str, optional
         Label on each colour bar.
     clip_quantile : float, optional
@@ -64,27 +71,41 @@ def image_row(
         if not (a.ndim == 2 or (a.ndim == 3 and a.shape[2] == 3)):
             raise ValueError(f"image_row: images[{i}] must be (H, W) or (H, W, 3), "
                              f"got shape {a.shape}")
+    flags = [signed] * len(arrays) if isinstance(signed, bool) else list(signed)
+    if len(flags) != len(arrays):
+        raise ValueError(f"image_row: signed must be a bool or one flag per image, got "
+                         f"{len(flags)} flags for {len(arrays)} images")
     flat = [a for a in arrays if a.ndim == 2]
     lo = min(float(a.min()) for a in flat) if flat else 0.0
     hi = max(float(a.max()) for a in flat) if flat else 1.0
-    if flat and clip_quantile and not signed:
+    if flat and clip_quantile and not any(flags):
         hi = float(np.quantile(np.concatenate([a.ravel() for a in flat]), clip_quantile))
+
     def _bound(arrs: list[np.ndarray]) -> float:
         mags = np.concatenate([np.abs(a).ravel() for a in arrs])
         value = float(np.quantile(mags, clip_quantile)) if clip_quantile else float(mags.max())
         return value or 1.0
 
     bound = _bound(flat) if flat else 1.0
-    first = arrays[0]
-    aspect = first.shape[0] / first.shape[1]
-    fig, axes = plt.subplots(1, len(arrays), squeeze=False, layout="constrained",
-                             figsize=(panel_inches * len(arrays),
-                                      panel_inches * aspect + 0.9))
-    for ax, a, name in zip(axes[0], arrays, titles, strict=True):
+    rows, cols = panel_grid(len(arrays))
+    one_bar = colorbar and shared_scale and len(flat) > 0
+    bar_room = 0.9 if one_bar else (0.9 * cols if colorbar and flat else 0.0)
+    fit = (COLUMN_INCHES - bar_room) / cols
+    width = fit if panel_inches is None else min(panel_inches, fit)
+    aspect = arrays[0].shape[0] / arrays[0].shape[1]
+    fig = plt.figure(figsize=(min(COLUMN_INCHES, width * cols + bar_room),
+                              rows * (width * aspect + 0.55) + (0.45 if title else 0.1)),
+                     layout="constrained")
+    grid = fig.subplots(rows, cols, squeeze=False)
+    axes = [ax for row in grid for ax in row]
+    for ax in axes[len(arrays):]:
+        ax.set_visible(False)
+    shared_image = None
+    for ax, a, name, flag in zip(axes, arrays, titles, flags, strict=False):
         if a.ndim == 3:
             ax.imshow(a)
         else:
-            if signed:
+            if flag:
                 b = bound if shared_scale else _bound([a])
                 kw = {"cmap": "RdBu", "vmin": -b, "vmax": b}
             elif shared_scale:
@@ -92,20 +113,28 @@ def image_row(
             else:
                 kw = {"cmap": cmap}
             im = ax.imshow(a, interpolation="nearest", **kw)
-            if colorbar:
+            shared_image = shared_image or im
+            if colorbar and not one_bar:
                 bar = fig.colorbar(im, ax=ax, shrink=0.8)
                 if colorbar_label:
                     bar.set_label(colorbar_label)
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("column")
         ax.set_ylabel("row")
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+    if one_bar:
+        bar = fig.colorbar(shared_image, ax=axes[:len(arrays)], shrink=0.8)
+        if colorbar_label:
+            bar.set_label(colorbar_label)
     if title:
         fig.suptitle(title)
     return fig
 
 
 def matrix_figure(
-    matrix: np.ndarray, title: str, xlabel: str, ylabel: str, figsize: tuple[float, float] = (8, 4),
+    matrix: np.ndarray, title: str, xlabel: str, ylabel: str,
+    figsize: tuple[float, float] = (COLUMN_INCHES, 3.4),
 ) -> Figure:
     """Draw a matrix cell by cell, signed values in ``RdBu`` with white at zero.
 
@@ -138,7 +167,7 @@ def matrix_figure(
 
 def image_with_boxes(
     image: np.ndarray, boxes: Sequence[tuple[int, int, int, int]], labels: Sequence[str],
-    title: str, cmap: str = "gray", figsize: tuple[float, float] = (5, 5.6),
+    title: str, cmap: str = "gray", figsize: tuple[float, float] = (4.6, 5.0),
 ) -> Figure:
     """Draw an image with labelled rectangles on it (e.g. where a kernel sits).
 

@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .grids import NumberGrid
+from .style import COLUMN_INCHES
 
 __all__ = ["Panel", "grid_row"]
 
@@ -32,7 +33,8 @@ def grid_row(
     title : str
         Figure title.
     cell_inches : float
-        Size of one cell; the figure grows with the arrays.
+        Size of one cell; the figure grows with the arrays, up to the width
+        of the text column (cells shrink beyond it).
 
     Returns
     -------
@@ -45,8 +47,9 @@ def grid_row(
     height = max(a.shape[0] for a in arrays)
     # A plain Figure, not one managed by pyplot: a notebook shows it once, as
     # the value of the cell, and nothing keeps it alive afterwards.
-    fig = Figure(figsize=(cell_inches * sum(widths) + 1.1 * len(panels),
-                          cell_inches * height + 1.4), layout="constrained")
+    cell = max(min(cell_inches, (COLUMN_INCHES - 1.1 * len(panels)) / sum(widths)), 0.3)
+    fig = Figure(figsize=(cell * sum(widths) + 1.1 * len(panels),
+                          cell * height + 1.4), layout="constrained")
     axes = fig.subplots(1, len(panels), gridspec_kw={"width_ratios": widths}, squeeze=False)
     grids = [NumberGrid(ax, a, t, cmap) for ax, a, (t, _, cmap) in zip(axes[0], arrays, panels,
                                                                     strict=True)]

@@ -17,7 +17,9 @@ from ..conv import IntOrPair
 from ..explain import explain_pool2d
 from ..pooling import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
 from ..pooling_stats import ShiftSensitivity
+from .grids import NumberGrid
 from .panels import grid_row
+from .style import COLUMN_INCHES
 
 __all__ = [
     "WINDOW_COLOURS",
@@ -108,18 +110,19 @@ def shift_sensitivity_figure(
     -------
     matplotlib.figure.Figure
     """
-    fig = Figure(figsize=(4.6 * len(results), 3.6), layout="constrained")
+    fig = Figure(figsize=(COLUMN_INCHES, 3.3), layout="constrained")
     axes = fig.subplots(1, len(results), sharey=True, squeeze=False)
     for k, (ax, r) in enumerate(zip(axes[0], results, strict=True)):
         for mode, change in r.changes.items():
             ax.plot(r.shifts, change, **MODE_STYLE[mode])
         (kh, kw), (sh, _) = r.kernel_size, r.stride
         ax.set_title(titles[k] if titles else f"{kh}×{kw} windows, stride {sh}")
-        ax.set_xlabel("shift of the feature map (pixels)")
+        ax.set_xlabel("shift (pixels)")
         ax.set_xticks(r.shifts)
         ax.grid(alpha=0.3)
     axes[0, 0].set_ylabel("relative change of the output")
-    axes[0, 0].legend(loc="lower right")
+    fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center",
+               ncols=3, frameon=False)
     return fig
 
 
@@ -149,12 +152,19 @@ def pool_backward_figure(
     gmax = max_pool2d_backward(g4, x4, kernel_size, stride)[0, 0]
     gavg = avg_pool2d_backward(g4, x4, kernel_size, stride)[0, 0]
     bound = float(max(np.abs(g4).max(), 1e-12))
-    fig, grids = grid_row([
+    # Two rows of two (the four grids side by side would not fit the column).
+    h, w = x4.shape[2:]
+    cell = min(0.5, (COLUMN_INCHES - 2.6) / (2 * w))
+    fig = Figure(figsize=(COLUMN_INCHES, 2 * cell * h + 2.2), layout="constrained")
+    axes = fig.subplots(2, 2, gridspec_kw={"width_ratios": [w, w]}).ravel()
+    grids = [NumberGrid(ax, v, t, c) for ax, (t, v, c) in zip(axes, [
         ("input x", x4[0, 0], "Greys"),
-        ("upstream gradient", g4[0, 0], "RdBu"),
+        ("upstream gradient dL/dy", g4[0, 0], "RdBu"),
         ("max pool: dL/dx", gmax, "RdBu"),
         ("average pool: dL/dx", gavg, "RdBu"),
-    ], title)
+    ], strict=True)]
+    if title:
+        fig.suptitle(title)
     # One colour scale for the three gradient panels, so equal values look equal.
     for g, values in zip(grids[1:], (g4[0, 0], gmax, gavg), strict=True):
         g.vmin, g.vmax = -bound, bound
@@ -243,13 +253,15 @@ def pooling_gallery(
     count = len(settings) + 1
     columns = count if columns is None else max(1, min(columns, count))
     rows = -(-count // columns)
-    fig = Figure(figsize=(3.0 * columns, 3.4 * rows), layout="constrained")
+    width = COLUMN_INCHES / columns
+    fig = Figure(figsize=(COLUMN_INCHES, rows * (width * fmap.shape[0] / fmap.shape[1] + 0.7)),
+                 layout="constrained")
     grid = fig.subplots(rows, columns, squeeze=False).ravel()
     for ax in grid[count:]:
         ax.set_visible(False)
     axes = grid[:count]
     vmax = float(fmap.max()) or 1.0
-    axes[0].imshow(fmap, cmap="gray", vmin=0, vmax=vmax)
+    shown = axes[0].imshow(fmap, cmap="gray", vmin=0, vmax=vmax)
     axes[0].set_title(f"feature map {fmap.shape[0]}×{fmap.shape[1]}")
     for ax, (mode, k, s) in zip(axes[1:], settings, strict=True):
         out = pool[mode](fmap[None, None], k, s)[0, 0]
@@ -258,6 +270,8 @@ def pooling_gallery(
     for ax in axes:
         ax.set_xlabel("column")
         ax.set_ylabel("row")
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+    # One scale for every panel, so one colour bar.
+    fig.colorbar(shown, ax=list(axes), shrink=0.7, label="feature value")
     return fig

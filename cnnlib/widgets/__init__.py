@@ -6,7 +6,10 @@ library's error message in the widget instead of a traceback.
 """
 
 from ._base import BookWidget, FigureImage, MessageLine, guarded
+from .activations import ActivationExplorer, activation_explorer
 from .architecture import ArchitectureExplorer, architecture_explorer
+from .equivariance import ShiftExplorer, shift_explorer
+from .interpret import FeatureMapExplorer, feature_map_explorer
 from .playground import KernelPlayground, kernel_playground
 from .pooling import PoolingExplorer, pooling_explorer
 from .receptive_field import StackBuilder, stack_builder, stack_layers

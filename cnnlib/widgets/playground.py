@@ -21,6 +21,7 @@ from ..conv import conv2d
 from ..data import sample_photo
 from ..kernels import KERNELS, kernel_names
 from ..viz.conv import KernelEffect
+from ..viz.style import COLUMN_INCHES
 from ._base import BookWidget, FigureImage, MessageLine, guarded
 
 __all__ = ["KernelPlayground", "kernel_playground"]
@@ -109,11 +110,12 @@ class KernelPlayground(BookWidget):
         self.sliders = [
             widgets.IntSlider(value=0, min=-max_weight, max=max_weight,
                               description=f"k[{i},{j}]", continuous_update=True,
-                              layout=widgets.Layout(width="250px"))
+                              layout=widgets.Layout(width="210px"))
             for i in range(3) for j in range(3)
         ]
         self.message = MessageLine()
-        self.figure = _FastFigureImage(figsize=(10.5, 4.2), dpi=80)
+        # As wide as the text column (688 px), so the page never shrinks its letters.
+        self.figure = _FastFigureImage(figsize=(COLUMN_INCHES, 3.0), dpi=100)
         self._guarded_update = guarded(self.update, self.message)
         self.output = conv2d(self._x, self._weight())[0, 0]
         self.view = KernelEffect(self.figure.fig, image, self.weights, 1, self.output)
@@ -122,10 +124,11 @@ class KernelPlayground(BookWidget):
             slider.observe(self._on_weight, names="value")
         self.divisor.observe(self._on_weight, names="value")
         self.presets.observe(self._on_preset, names="value")
-        grid = widgets.GridBox(self.sliders, layout=widgets.Layout(
-            grid_template_columns="repeat(3, 260px)"))
-        self.widget = widgets.VBox([widgets.HBox([self.presets, self.divisor]), grid,
-                                    self.figure.image, self.message.html])
+        # Three sliders a row in the 688 px column, wrapping to one a row on a phone.
+        wrap = widgets.Layout(flex_flow="row wrap", max_width="660px")
+        grid = widgets.HBox(self.sliders, layout=wrap)
+        self.widget = widgets.VBox([widgets.HBox([self.presets, self.divisor], layout=wrap),
+                                    grid, self.figure.image, self.message.html])
         self.load_preset(preset)
 
     @property

@@ -15,6 +15,7 @@ import numpy as np
 from ..explain import explain_pool2d
 from ..pooling import avg_pool2d, max_pool2d
 from ..viz.pooling import PoolingView
+from ..viz.style import COLUMN_INCHES
 from ._base import FigureImage, MessageLine, guarded
 
 __all__ = ["PoolingExplorer", "pooling_explorer"]
@@ -65,7 +66,7 @@ class PoolingExplorer(widgets.VBox):
         self.stride = widgets.IntSlider(stride, 1, max_kernel, description="stride", style=style)
         self.padding = widgets.IntSlider(padding, 0, max_kernel // 2, description="padding",
                                          style=style)
-        self.figure = FigureImage(figsize=(8.4, 4.2), dpi=80)
+        self.figure = FigureImage(figsize=(COLUMN_INCHES, 3.4), dpi=100)
         self.view = PoolingView(self.figure.fig, fmap)
         self.size_line = widgets.HTML()
         self.message = MessageLine()
@@ -74,7 +75,9 @@ class PoolingExplorer(widgets.VBox):
             control.observe(self._on_change, names="value")
         self.children = [
             self.mode,
-            widgets.HBox([self.kernel_size, self.stride, self.padding]),
+            # one row in the 688 px column, wrapping on a phone
+            widgets.HBox([self.kernel_size, self.stride, self.padding],
+                         layout=widgets.Layout(flex_flow="row wrap", max_width="660px")),
             self.figure.image,
             self.size_line,
             self.message.html,

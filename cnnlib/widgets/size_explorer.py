@@ -14,6 +14,7 @@ import ipywidgets as widgets
 
 from ..conv import conv_output_size
 from ..viz.conv import KernelPlacement
+from ..viz.style import COLUMN_INCHES
 from ._base import BookWidget, FigureImage, MessageLine, guarded
 
 __all__ = ["SizeExplorer", "size_explorer"]
@@ -47,7 +48,7 @@ class SizeExplorer(BookWidget):
             return widgets.IntSlider(value=value, min=low, max=high, description=label,
                                      continuous_update=True,
                                      style={"description_width": "110px"},
-                                     layout=widgets.Layout(width="330px"))
+                                     layout=widgets.Layout(width="320px"))
 
         self.sliders = {
             "size": slider("size", size, 1, max_size, "input size i"),
@@ -60,13 +61,14 @@ class SizeExplorer(BookWidget):
         self.positions = 0
         self.result = widgets.HTML()
         self.message = MessageLine()
-        self.figure = FigureImage(figsize=(10, 4.6), dpi=80)
+        self.figure = FigureImage(figsize=(COLUMN_INCHES, 3.9), dpi=100)
         self.view = KernelPlacement(self.figure.fig)
         self._guarded_update = guarded(self.update, self.message)
         for s in self.sliders.values():
             s.observe(lambda change: self._guarded_update(), names="value")
-        controls = widgets.GridBox(list(self.sliders.values()), layout=widgets.Layout(
-            grid_template_columns="repeat(2, 340px)"))
+        # Two sliders a row in the 688 px column, one a row on a phone.
+        controls = widgets.HBox(list(self.sliders.values()), layout=widgets.Layout(
+            flex_flow="row wrap", max_width="660px"))
         self.widget = widgets.VBox([controls, self.result, self.message.html,
                                     self.figure.image])
         self._guarded_update()
