@@ -59,10 +59,10 @@ uses are served by the book itself, so nothing is installed on your computer and
 is fetched from the internet.
 
 *Run the cells from the top*: **Run → Run All Cells**, or **Shift + Enter** cell by
-cell. The first run downloads about **{size} MB** (Python,
-{packages}, ipywidgets and `cnnlib`; your browser keeps them for the next chapter) and takes
-**{wait}**: the cell below prints *Ready* when Python is ready (while a cell runs, its
-prompt shows `[*]`). After that the sliders recompute as you drag them.
+cell. The first run downloads about **{size} MB** (Python, {packages}, ipywidgets
+and `cnnlib`; your browser may keep them for the next chapter) and takes **{wait}**:
+the cell below prints *Ready* when Python is ready (while a cell runs, its prompt
+shows `[*]`). After that the sliders recompute as you drag them.
 {heavy_note}{varies_note}
 **Your changes are not stored:** reloading this page, or coming back later, opens the
 book's current version again. To keep your work, use **File → Download** before you
