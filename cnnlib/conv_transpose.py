@@ -10,7 +10,9 @@ Read top to bottom:
 4. ``transpose_as_convolution`` -- the same output from an ordinary
    stride-1 convolution: stretch the input with zeros, pad it, flip the
    kernel (Dumoulin and Visin's "equivalent convolution").
-5. ``conv_transpose2d_backward`` -- its gradients, which are an ordinary
+5. ``overlap_counts`` -- how many stamps land on each output pixel: uneven
+   counts are the checkerboard pattern of Odena, Dumoulin and Olah (2016).
+6. ``conv_transpose2d_backward`` -- its gradients, which are an ordinary
    convolution (for the input) and a convolution's weight gradient (for the
    weights): the two layers are each other's adjoints.
 
@@ -38,6 +40,7 @@ __all__ = [
     "conv_transpose2d",
     "conv_transpose2d_backward",
     "transpose_as_convolution",
+    "overlap_counts",
 ]
 
 IntOrPair = int | tuple[int, int]
@@ -370,6 +373,55 @@ def transpose_as_convolution(
                           max(-before[1], 0) : w - max(-after[1], 0)]
     flipped = rot180(weight).transpose(1, 0, 2, 3)
     return np.ascontiguousarray(stretched), np.ascontiguousarray(flipped)
+
+
+def overlap_counts(
+    size: IntOrPair, kernel_size: IntOrPair, stride: IntOrPair = 1, padding: IntOrPair = 0,
+    output_padding: IntOrPair = 0, dilation: IntOrPair = 1,
+) -> np.ndarray:
+    """How many kernel stamps cover each output pixel of a transposed convolution.
+
+    Every input pixel stamps the kernel onto the output (see
+    :func:`conv_transpose2d_naive`); this counts, for each output pixel, the
+    stamps whose taps land on it, by placing them one by one.  With a
+    constant input and an all-ones kernel the transposed convolution's output
+    *is* this count.  When ``stride`` does not divide ``kernel_size`` the
+    counts alternate between neighbouring pixels -- the checkerboard
+    artifact of Odena, Dumoulin and Olah (2016).
+
+    Parameters
+    ----------
+    size : int or (H, W)
+        The input's spatial size.
+    kernel_size, stride, padding, output_padding, dilation : int or (int, int)
+        As for :func:`conv_transpose2d`.
+
+    Returns
+    -------
+    ndarray of int, shape (H_out, W_out)
+        ``H_out = (H - 1)*sh - 2*ph + dh*(kh - 1) + output_padding_h + 1``.
+
+    Examples
+    --------
+    >>> overlap_counts((1, 3), kernel_size=(1, 3), stride=2)   # k = 3, s = 2: uneven
+    array([[1, 1, 2, 1, 2, 1, 1]])
+    >>> overlap_counts((1, 3), kernel_size=(1, 4), stride=2, padding=(0, 1))   # k = 4: even
+    array([[1, 2, 2, 2, 2, 1]])
+    """
+    fn = "overlap_counts"
+    h, w = int_pair(size, "size", fn)
+    kh, kw = int_pair(kernel_size, "kernel_size", fn)
+    weight = np.ones((1, 1, kh, kw))
+    geo = _geometry(fn, np.zeros((1, 1, h, w)), weight, None, stride, padding, output_padding,
+                    1, dilation)
+    (sh, sw), (dh, dw) = geo.stride, geo.dilation
+    full = np.zeros(geo.full_size, dtype=np.int64)
+    for i in range(h):
+        for j in range(w):
+            full[i * sh: i * sh + dh * (kh - 1) + 1: dh,
+                 j * sw: j * sw + dw * (kw - 1) + 1: dw] += 1
+    ph, pw = geo.padding
+    return np.ascontiguousarray(full[ph: ph + geo.out_size[0], pw: pw + geo.out_size[1]])
 
 
 # --------------------------------------------------------------------------

@@ -243,3 +243,58 @@ def test_backward_checks_grad_out_and_keeps_float32():
     gx, gw, gb = conv_transpose2d_backward(np.ones((1, 1, 3, 3), np.float32), x, w)
     assert gx.dtype == gw.dtype == gb.dtype == np.float32
     assert conv_transpose2d(x, w).dtype == np.float32
+
+
+# --------------------------------------------------------------------------
+# overlap_counts: the checkerboard
+# --------------------------------------------------------------------------
+
+
+def test_overlap_counts_by_hand():
+    from cnnlib.conv_transpose import overlap_counts
+
+    # k = 3, s = 2, i = 3: stamps cover cells 0-2, 2-4, 4-6 of 7.
+    assert overlap_counts((1, 3), (1, 3), stride=2).tolist() == [[1, 1, 2, 1, 2, 1, 1]]
+    # k = 4, s = 2, i = 3: cells 0-3, 2-5, 4-7 of 8; padding 1 crops one each side.
+    assert overlap_counts((1, 3), (1, 4), stride=2, padding=(0, 1)).tolist() == [
+        [1, 2, 2, 2, 2, 1]]
+    # k = 5, s = 2, i = 4: starts 0, 2, 4, 6, each 5 wide, 11 cells.
+    assert overlap_counts((1, 4), (1, 5), stride=2).tolist() == [
+        [1, 1, 2, 2, 3, 2, 3, 2, 2, 1, 1]]
+    # output_padding adds an uncovered row: count 0 there.
+    assert overlap_counts((1, 2), (1, 1), stride=(1, 2), output_padding=(0, 1)).tolist() == [
+        [1, 0, 1, 0]]
+    # dilation 2: taps at 0 and 2 of each stamp.
+    assert overlap_counts((1, 2), (1, 2), dilation=2).tolist() == [[1, 1, 1, 1]]
+
+
+@pytest.mark.parametrize("k,s,p,a", [(3, 2, 1, 1), (4, 2, 1, 0), (5, 3, 2, 2), (2, 1, 0, 0)])
+def test_overlap_counts_is_separable_and_equals_ones_through_the_layer(k, s, p, a):
+    from cnnlib.conv_transpose import overlap_counts
+
+    counts = overlap_counts((4, 5), k, stride=s, padding=p, output_padding=a)
+    rows = overlap_counts((4, 1), (k, 1), stride=(s, 1), padding=(p, 0), output_padding=(a, 0))
+    cols = overlap_counts((1, 5), (1, k), stride=(1, s), padding=(0, p), output_padding=(0, a))
+    assert np.array_equal(counts, rows[:, :1] * cols[:1, :])
+    ones = conv_transpose2d_naive(np.ones((1, 1, 4, 5)), np.ones((1, 1, k, k)), stride=s,
+                                  padding=p, output_padding=a)
+    assert np.array_equal(counts, ones[0, 0])
+
+
+def test_overlap_counts_even_exactly_when_the_stride_divides_the_kernel():
+    from cnnlib.conv_transpose import overlap_counts
+
+    for k, s in itertools.product(range(1, 7), range(1, 4)):
+        counts = overlap_counts(8, k, stride=s)
+        # Interior cells k - 1 .. 7s, where every stamp that could reach a cell exists.
+        inner = counts[k - 1: 7 * s + 1, k - 1: 7 * s + 1]
+        assert (inner.min() == inner.max()) == (k % s == 0), (k, s)
+
+
+def test_overlap_counts_bad_input_names_the_function():
+    from cnnlib.conv_transpose import overlap_counts
+
+    with pytest.raises(ValueError, match="overlap_counts: output_padding"):
+        overlap_counts(3, 3, stride=2, output_padding=2)
+    with pytest.raises(ValueError, match="overlap_counts: padding"):
+        overlap_counts(1, 1, padding=1)
