@@ -38,15 +38,20 @@ from .receptive_field import receptive_field
 from .upsample import interpolate
 
 __all__ = [
+    "cascading_randomization",
     "class_model",
     "class_score_gradient",
     "feature_maps",
     "fgsm",
+    "fgsm_accuracy",
+    "fgsm_predictions",
     "grad_cam",
+    "grad_cam_map",
     "occlusion",
     "randomize_layers",
     "rank_correlation",
     "saliency",
+    "smallest_flipping_epsilon",
     "top_patches",
 ]
 
@@ -188,10 +193,47 @@ def grad_cam(
     scores = tail(activation)
     t = _targets(target, x.shape[0], scores.shape[1], fn)
     grad = tail.backward(_one_hot(t, scores.shape, scores.dtype), output=scores)
-    alpha = grad.mean(axis=(2, 3))
-    cam = np.maximum(np.einsum("nc,nchw->nhw", alpha, activation), 0)
+    cam, alpha = grad_cam_map(activation, grad)
     if upsample:
         cam = interpolate(cam[:, None], size=x.shape[2:], mode="bilinear")[:, 0]
+    return cam, alpha
+
+
+def grad_cam_map(activation: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Grad-CAM's arithmetic, given a layer's maps and the score's gradient w.r.t. them.
+
+    Each channel's weight is the mean of its gradient over the positions,
+    ``alpha_k = mean_ij dS/dA_k[i, j]``; the map is
+    ``ReLU(sum_k alpha_k A_k)``.
+
+    Parameters
+    ----------
+    activation : ndarray, shape (N, C, h, w)
+        The layer's output ``A``.
+    grad : ndarray, shape (N, C, h, w)
+        ``dS/dA`` for each image's target score ``S``.
+
+    Returns
+    -------
+    cam : ndarray, shape (N, h, w)
+    alpha : ndarray, shape (N, C)
+
+    Examples
+    --------
+    >>> A = np.array([[[[1.0, 0], [0, 1]], [[0, 2], [2, 0]]]])
+    >>> G = np.array([[[[1.0, 1], [1, 1]], [[-1, 0], [0, -1]]]])
+    >>> cam, alpha = grad_cam_map(A, G)
+    >>> alpha.tolist(), cam[0].tolist()
+    ([[1.0, -0.5]], [[1.0, 0.0], [0.0, 1.0]])
+    """
+    fn = "grad_cam_map"
+    activation = _check_images(activation, fn)
+    grad = as_array(grad, "grad", fn)
+    if grad.shape != activation.shape:
+        raise ValueError(f"{fn}: grad must have the activation's shape {activation.shape}, "
+                         f"got {grad.shape}")
+    alpha = grad.mean(axis=(2, 3))
+    cam = np.maximum(np.einsum("nc,nchw->nhw", alpha, activation), 0)
     return cam, alpha
 
 
@@ -323,9 +365,12 @@ def class_model(
     Parameters
     ----------
     model : Sequential
-    target : int
+    target : int or sequence of N ints
+        One class for every image (a sequence: one per image, so all the
+        class models grow at once; each image's objective involves only its
+        own pixels, so the ascent on their sum is N separate ascents).
     shape : tuple
-        The input's shape ``(1, C, H, W)``.
+        The input's shape ``(N, C, H, W)``.
     steps : int
     lr : float
         Step size of the ascent.
@@ -339,19 +384,22 @@ def class_model(
     x : ndarray, shape ``shape``
         The class model.
     objective : ndarray, shape (steps + 1,)
-        ``S_target(x) - l2 ||x||^2`` before each step and after the last.
+        ``S_target(x) - l2 ||x||^2`` before each step and after the last,
+        summed over the N images.
     """
     fn = "class_model"
     model = _check_model(model, fn)
     steps = positive_int(steps, "steps", fn)
     x = np.zeros(shape) if x0 is None else as_array(x0, "x0", fn).copy()
+    rows = np.arange(x.shape[0])
     history = []
     for _ in range(steps):
         scores, grad = class_score_gradient(model, x, target)
-        history.append(scores[0, target] - l2 * np.sum(x * x))
+        t = _targets(target, x.shape[0], scores.shape[1], fn)
+        history.append(scores[rows, t].sum() - l2 * np.sum(x * x))
         x = x + lr * (grad - 2 * l2 * x)
     with no_grad():
-        history.append(model(x)[0, target] - l2 * np.sum(x * x))
+        history.append(model(x)[rows, t].sum() - l2 * np.sum(x * x))
     return x, np.array(history)
 
 
@@ -391,6 +439,94 @@ def fgsm(
     return adversarial if clip is None else np.clip(adversarial, *clip)
 
 
+def fgsm_predictions(
+    model: Sequential, x: np.ndarray, target: Sequence[int] | np.ndarray,
+    epsilons: Sequence[float], clip: tuple[float, float] | None = (0.0, 1.0),
+) -> np.ndarray:
+    """The model's predicted classes for the FGSM images at every ``epsilon``.
+
+    Parameters
+    ----------
+    model : Sequential
+    x : ndarray, shape (N, C, H, W)
+    target : ndarray of int, shape (N,)
+        The true labels (the attack raises their loss).
+    epsilons : sequence of E floats
+    clip : (float, float) or None
+        As in :func:`fgsm`.
+
+    Returns
+    -------
+    ndarray of int, shape (E, N)
+        ``argmax`` of the logits of ``fgsm(model, x, target, epsilons[e])``.
+    """
+    fn = "fgsm_predictions"
+    model = _check_model(model, fn)
+    x = _check_images(x, fn)
+    eps = np.asarray(epsilons, dtype=float)
+    if eps.ndim != 1 or eps.size == 0 or np.any(eps < 0):
+        raise ValueError(f"{fn}: epsilons must be a non-empty 1-D sequence of values >= 0, "
+                         f"got {epsilons!r}")
+    logits = model(x)
+    t = _targets(target, x.shape[0], logits.shape[1], fn)
+    sign = np.sign(model.backward(cross_entropy_backward(logits, t), output=logits))
+    out = np.empty((eps.size, x.shape[0]), dtype=np.int64)
+    with no_grad():
+        for e, epsilon in enumerate(eps):
+            adversarial = x + epsilon * sign
+            if clip is not None:
+                adversarial = np.clip(adversarial, *clip)
+            out[e] = model(adversarial).argmax(axis=1)
+    return out
+
+
+def fgsm_accuracy(
+    model: Sequential, x: np.ndarray, target: Sequence[int] | np.ndarray,
+    epsilons: Sequence[float], clip: tuple[float, float] | None = (0.0, 1.0),
+) -> np.ndarray:
+    """Accuracy on FGSM images at every ``epsilon``: the accuracy-vs-epsilon curve.
+
+    Returns
+    -------
+    ndarray, shape (E,)
+        The fraction of the N images still classified as ``target``.
+
+    Examples
+    --------
+    >>> from cnnlib.models import digits_cnn
+    >>> net = digits_cnn().double().eval()
+    >>> fgsm_accuracy(net, np.zeros((2, 1, 8, 8)), [0, 1], [0.0, 0.1]).shape
+    (2,)
+    """
+    t = np.asarray(target)
+    return (fgsm_predictions(model, x, target, epsilons, clip) == t).mean(axis=1)
+
+
+def smallest_flipping_epsilon(
+    model: Sequential, x: np.ndarray, target: Sequence[int] | np.ndarray,
+    epsilons: Sequence[float], clip: tuple[float, float] | None = (0.0, 1.0),
+) -> np.ndarray:
+    """For each image, the smallest ``epsilon`` of the grid whose FGSM image is misclassified.
+
+    Parameters
+    ----------
+    epsilons : sequence of floats
+        The grid, in increasing order; the answer is exact to its spacing.
+
+    Returns
+    -------
+    ndarray, shape (N,)
+        ``inf`` where no ``epsilon`` of the grid flips the prediction;
+        ``epsilons[0]`` (0, say) for an image already misclassified there.
+    """
+    eps = np.asarray(epsilons, dtype=float)
+    if eps.ndim == 1 and np.any(np.diff(eps) <= 0):
+        raise ValueError(f"smallest_flipping_epsilon: epsilons must increase, got {epsilons!r}")
+    wrong = fgsm_predictions(model, x, target, eps, clip) != np.asarray(target)
+    first = wrong.argmax(axis=0)
+    return np.where(wrong.any(axis=0), eps[first], np.inf)
+
+
 def randomize_layers(model: Module, count: int, seed: int = 0) -> Module:
     """A copy of ``model`` with its last ``count`` weighted layers re-initialised.
 
@@ -425,6 +561,50 @@ def randomize_layers(model: Module, count: int, seed: int = 0) -> Module:
     for module in weighted[len(weighted) - count:]:
         module.reset_parameters()
     return clone
+
+
+def cascading_randomization(
+    model: Sequential, x: np.ndarray, target: int | Sequence[int],
+    explain: object = None, seeds: Sequence[int] = (0, 1, 2),
+) -> np.ndarray:
+    """Adebayo et al.'s sanity check: how much of a map survives re-initialising layers?
+
+    For every seed and every ``count`` from 0 to the number of weighted
+    layers, the last ``count`` of them are re-initialised
+    (:func:`randomize_layers`) and each image's map is compared with the
+    trained model's by :func:`rank_correlation`.
+
+    Parameters
+    ----------
+    model : Sequential
+    x : ndarray, shape (N, C, H, W)
+    target : int or sequence of N ints
+    explain : callable (model, x, target) -> ndarray (N, H, W), default saliency
+    seeds : sequence of S ints
+
+    Returns
+    -------
+    ndarray, shape (S, L + 1, N)
+        ``[s, count, n]``: rank correlation of image ``n``'s map with
+        ``count`` layers re-initialised (seed ``s``) and its trained map;
+        column 0 is 1.
+    """
+    fn = "cascading_randomization"
+    model = _check_model(model, fn)
+    x = _check_images(x, fn)
+    explain = saliency if explain is None else explain
+    if not callable(explain):
+        raise TypeError(f"{fn}: explain must be a function (model, x, target) -> maps, "
+                        f"got {type(explain).__name__}")
+    layers = sum(1 for m in model.modules() if hasattr(m, "reset_parameters")
+                 and any(True for _ in m.parameters(recurse=False)))
+    trained = explain(model, x, target)
+    out = np.empty((len(seeds), layers + 1, x.shape[0]))
+    for s, seed in enumerate(seeds):
+        for count in range(layers + 1):
+            maps = explain(randomize_layers(model, count, seed), x, target)
+            out[s, count] = [rank_correlation(a, b) for a, b in zip(trained, maps, strict=True)]
+    return out
 
 
 def rank_correlation(a: np.ndarray, b: np.ndarray) -> float:

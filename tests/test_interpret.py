@@ -12,15 +12,20 @@ from scipy import stats
 
 from cnnlib import conv2d, numerical_gradient
 from cnnlib.interpret import (
+    cascading_randomization,
     class_model,
     class_score_gradient,
     feature_maps,
     fgsm,
+    fgsm_accuracy,
+    fgsm_predictions,
     grad_cam,
+    grad_cam_map,
     occlusion,
     randomize_layers,
     rank_correlation,
     saliency,
+    smallest_flipping_epsilon,
     top_patches,
 )
 from cnnlib.models.digits import digits_cnn
@@ -181,3 +186,75 @@ def test_bad_input():
         occlusion(net, np.zeros((2, 1, 8, 8), dtype=np.float32), 0)
     with pytest.raises(ValueError, match="Grad-CAM needs feature maps"):
         grad_cam(net, np.zeros((1, 1, 8, 8), dtype=np.float32), 0, layer=9)
+
+
+def test_grad_cam_map_by_hand():
+    # alpha = means of G: (4/4, -4/4) = (1, -1); ReLU(A0 - A1) = ReLU([[1, -2], [1, 0]]).
+    a = np.array([[[[1.0, 0], [2, 1]], [[0, 2], [1, 1]]]])
+    g = np.array([[[[2.0, 0], [1, 1]], [[-1, -1], [0, -2]]]])
+    cam, alpha = grad_cam_map(a, g)
+    np.testing.assert_array_equal(alpha, [[1.0, -1.0]])
+    np.testing.assert_array_equal(cam, [[[1.0, 0.0], [1.0, 0.0]]])
+    with pytest.raises(ValueError, match="grad_cam_map: grad must have the activation's shape"):
+        grad_cam_map(a, g[:, :1])
+
+
+def test_class_models_for_several_classes_are_separate_ascents(model):
+    together, objective = class_model(model, [1, 6], (2, 1, 8, 8), steps=15, lr=0.05, l2=0.1)
+    total = np.zeros(16)
+    for row, target in enumerate([1, 6]):
+        alone, obj = class_model(model, target, (1, 1, 8, 8), steps=15, lr=0.05, l2=0.1)
+        np.testing.assert_allclose(together[row], alone[0], rtol=1e-10, atol=1e-12)
+        total += obj
+    np.testing.assert_allclose(objective, total, rtol=1e-10)
+
+
+def test_fgsm_predictions_and_accuracy_against_a_loop(model, images):
+    labels = np.array([0, 4, 9])
+    eps = [0.0, 0.05, 0.3]
+    preds = fgsm_predictions(model, images, labels, eps)
+    for e, epsilon in enumerate(eps):
+        adversarial = fgsm(model, images, labels, epsilon)
+        with no_grad():
+            want = model(adversarial).argmax(axis=1)
+        np.testing.assert_array_equal(preds[e], want)
+    np.testing.assert_allclose(fgsm_accuracy(model, images, labels, eps),
+                               (preds == labels).mean(axis=1))
+    with pytest.raises(ValueError, match="fgsm_predictions: epsilons must be"):
+        fgsm_predictions(model, images, labels, [-0.1])
+
+
+def test_smallest_flipping_epsilon_is_the_first_wrong_grid_point(model, images):
+    with no_grad():
+        labels = model(images).argmax(axis=1)           # all right at epsilon 0
+    grid = np.round(np.arange(0, 1.01, 0.05), 2)
+    found = smallest_flipping_epsilon(model, images, labels, grid)
+    for n in range(3):
+        expected = np.inf
+        for epsilon in grid:                             # brute force, one image at a time
+            adv = fgsm(model, images[n : n + 1], labels[n : n + 1], epsilon)
+            with no_grad():
+                flipped = model(adv).argmax() != labels[n]
+            if flipped:
+                expected = epsilon
+                break
+        assert found[n] == expected
+    wrong = (labels + 1) % 10
+    np.testing.assert_array_equal(smallest_flipping_epsilon(model, images, wrong, grid), 0.0)
+    with pytest.raises(ValueError, match="epsilons must increase"):
+        smallest_flipping_epsilon(model, images, labels, [0.1, 0.0])
+
+
+def test_cascading_randomization_against_a_manual_loop(model, images):
+    corr = cascading_randomization(model, images, [1, 2, 3], seeds=[5, 6])
+    assert corr.shape == (2, 5, 3)                      # 4 layers with weights, plus none
+    np.testing.assert_allclose(corr[:, 0], 1.0)
+    trained = saliency(model, images, [1, 2, 3])
+    for s, seed in enumerate([5, 6]):
+        for count in (1, 4):
+            maps = saliency(randomize_layers(model, count, seed), images, [1, 2, 3])
+            want = [stats.spearmanr(a.ravel(), b.ravel()).statistic
+                    for a, b in zip(trained, maps, strict=True)]
+            np.testing.assert_allclose(corr[s, count], want, atol=1e-12)
+    with pytest.raises(TypeError, match="explain must be a function"):
+        cascading_randomization(model, images, 0, explain=3)

@@ -19,6 +19,7 @@ from .conv import (
 )
 from .grids import NumberGrid, plot_grids
 from .images import image_row, image_with_boxes, matrix_figure
+from .interpret import plot_explanations, plot_filters_and_patches, plot_layer_maps
 from .panels import grid_row
 from .pooling import (
     PoolingView,
