@@ -37,12 +37,14 @@ def test_overlap_by_hand():
 
 
 def test_interpolation_by_hand():
-    # align_corners=False: sources -0.25 -> 0, 0.25, 0.75, 1.25 -> 1 (clamped)
-    assert check("transp-ex-4a", [0, 0.25, 0.75, 1]).correct
-    assert "align_corners=True" in check("transp-ex-4a", [0, 1 / 3, 2 / 3, 1]).message
-    assert "nearest" in check("transp-ex-4a", [0, 0, 1, 1]).message
-    # align_corners=True: sources j/3
-    assert check("transp-ex-4b", [0, 1 / 3, 2 / 3, 1]).correct
-    assert check("transp-ex-4b", [0, 0.333, 0.667, 1]).verdict == "close"
-    assert "align_corners=False" in check("transp-ex-4b", [0, 0.25, 0.75, 1]).message
+    # align_corners=False: sources (j + 0.5)·0.4 - 0.5 = -0.3 -> 0, 0.1, 0.5, 0.9, 1.3 -> 1
+    assert check("transp-ex-4a", [0, 0.1, 0.5, 0.9, 1]).correct
+    assert "align_corners=True" in check("transp-ex-4a", [0, 0.25, 0.5, 0.75, 1]).message
+    # nearest: floor(j·0.4) = 0, 0, 0, 1, 1
+    assert "nearest" in check("transp-ex-4a", [0, 0, 0, 1, 1]).message
+    # align_corners=True: sources j/4
+    assert check("transp-ex-4b", [0, 0.25, 0.5, 0.75, 1]).correct
+    assert check("transp-ex-4b", [0, 0.25, 0.5, 0.76, 1]).verdict == "close"
+    assert "align_corners=False" in check("transp-ex-4b", [0, 0.1, 0.5, 0.9, 1]).message
     assert check("transp-ex-4b", None).verdict == "missing"
+    assert "shape (5,)" in check("transp-ex-4a", [0, 0.25, 0.75, 1]).message

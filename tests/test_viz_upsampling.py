@@ -51,3 +51,16 @@ def test_segmentation_figure_rows():
     _check_house(fig)
     assert len(fig.axes) == 12
     assert [fig.axes[k].get_ylabel() for k in (0, 4, 8)] == ["digit", "target", "predicted"]
+
+
+def test_pattern_figure_signed_shared_scale():
+    from cnnlib.viz import pattern_figure
+
+    fig = pattern_figure([np.array([[1.0, -2.0]]), np.array([[0.5, 0.0]])], ["a", "b"])
+    _check_house(fig)
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    assert [im.get_clim() for im in images] == [(-2.0, 2.0), (-2.0, 2.0)]
+    assert images[0].get_cmap().name == "RdBu"
+    assert len(fig.axes) == 3
+    with pytest.raises(ValueError, match="pattern_figure"):
+        pattern_figure([np.eye(2)], ["a", "b"])

@@ -14,7 +14,7 @@ def test_default_setting_by_hand():
     assert explorer.counts.shape == (9, 9)
     assert explorer.counts[0].tolist() == [1, 1, 2, 1, 2, 1, 2, 1, 1]
     assert int(explorer.counts.max()) == 4
-    assert "uneven: 1 to 4" in explorer.result.value
+    assert "unevenly covered, 1 to 4 stamps" in explorer.result.value
     assert explorer.message.text == ""
     assert explorer.figure.image.value[:4] == b"\x89PNG"
 
@@ -28,6 +28,10 @@ def test_sliders_redraw_and_even_overlap():
     assert explorer.output_size == 8
     assert explorer.counts[1:-1, 1:-1].min() == explorer.counts[1:-1, 1:-1].max() == 4
     assert "= <b>8</b>" in explorer.result.value
+    assert "evenly covered, 4 stamps each" in explorer.result.value
+    explorer.sliders["kernel_size"].value = 1           # k < s: holes
+    explorer.sliders["padding"].value = 0
+    assert explorer.counts.min() == 0 and "holes" in explorer.result.value
     assert explorer.figure.image.value != before
 
 

@@ -12,7 +12,7 @@ from ._core import Exercise, Mistake, register
 #: Exercise 2's givens: a 1×2 input and a 1×3 kernel, stride 2.
 ROW = np.array([1.0, 2.0]).reshape(1, 1, 1, 2)
 TAPS = np.array([1.0, 2.0, 3.0]).reshape(1, 1, 1, 3)
-#: Exercise 4's given: two pixels, 0 and 1, upsampled to four.
+#: Exercise 4's given: two pixels, 0 and 1, upsampled to five.
 PAIR = np.array([0.0, 1.0]).reshape(1, 1, 1, 2)
 
 
@@ -64,26 +64,26 @@ register(
              "each of the 11 cells.",
     ),
     Exercise(
-        "transp-ex-4a", "Bilinear upsampling of [0, 1] to 4 pixels, align_corners=False.",
-        lambda: interpolate(PAIR, size=(1, 4), mode="bilinear", align_corners=False)[0, 0, 0],
+        "transp-ex-4a", "Bilinear upsampling of [0, 1] to 5 pixels, align_corners=False.",
+        lambda: interpolate(PAIR, size=(1, 5), mode="bilinear", align_corners=False)[0, 0, 0],
         kind="array",
-        hint="Output pixel j reads the input at (j + 0.5)/2 - 0.5, clamped at 0.",
+        hint="Output pixel j reads the input at (j + 0.5) · 2/5 - 0.5, clamped to [0, 1].",
         mistakes=(
-            Mistake(lambda: interpolate(PAIR, size=(1, 4), mode="bilinear",
+            Mistake(lambda: interpolate(PAIR, size=(1, 5), mode="bilinear",
                                         align_corners=True)[0, 0, 0],
-                    "Those are align_corners=True positions, j · (2 - 1)/(4 - 1); without it, "
-                    "pixel centres are matched: (j + 0.5)/2 - 0.5."),
-            Mistake(lambda: interpolate(PAIR, size=(1, 4), mode="nearest")[0, 0, 0],
+                    "Those are align_corners=True positions, j · (2 - 1)/(5 - 1); without it, "
+                    "pixel edges are matched: (j + 0.5) · 2/5 - 0.5."),
+            Mistake(lambda: interpolate(PAIR, size=(1, 5), mode="nearest")[0, 0, 0],
                     "That is nearest-neighbour: bilinear mixes the two neighbours."),
         ),
     ),
     Exercise(
         "transp-ex-4b", "The same with align_corners=True.",
-        lambda: interpolate(PAIR, size=(1, 4), mode="bilinear", align_corners=True)[0, 0, 0],
+        lambda: interpolate(PAIR, size=(1, 5), mode="bilinear", align_corners=True)[0, 0, 0],
         kind="array", rtol=1e-6, close_rtol=0.02,
-        hint="With align_corners=True output pixel j reads the input at j · (2 - 1)/(4 - 1).",
+        hint="With align_corners=True output pixel j reads the input at j · (2 - 1)/(5 - 1).",
         mistakes=(
-            Mistake(lambda: interpolate(PAIR, size=(1, 4), mode="bilinear",
+            Mistake(lambda: interpolate(PAIR, size=(1, 5), mode="bilinear",
                                         align_corners=False)[0, 0, 0],
                     "Those are align_corners=False positions; with True the first and last "
                     "pixels sit exactly on the input's first and last."),

@@ -37,7 +37,13 @@ from .receptive_field import (
 from .style import apply as _apply_house_style
 from .training import confusion_figure, history_figure, running_stats_figure
 from .transfer import STRATEGY_STYLES, plot_filter_change, plot_transfer_curves
-from .upsampling import overlap_figure, plot_number_steps, plot_stamps, segmentation_figure
+from .upsampling import (
+    overlap_figure,
+    pattern_figure,
+    plot_number_steps,
+    plot_stamps,
+    segmentation_figure,
+)
 
 # Every figure the chapters draw follows the house style (cnnlib/viz/style.py).
 _apply_house_style()

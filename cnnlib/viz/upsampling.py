@@ -9,12 +9,13 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .grids import NumberGrid
 from .style import COLUMN_INCHES, column_figure
 
-__all__ = ["OverlapView", "overlap_figure", "plot_number_steps", "plot_stamps",
-           "segmentation_figure"]
+__all__ = ["OverlapView", "overlap_figure", "pattern_figure", "plot_number_steps",
+           "plot_stamps", "segmentation_figure"]
 
 
 def plot_number_steps(
@@ -157,7 +158,40 @@ def overlap_figure(maps: Sequence[np.ndarray], titles: Sequence[str],
     axes = fig.subplots(1, len(maps))
     axes = np.atleast_1d(axes)
     views = [OverlapView(ax, m, t, vmax=top) for ax, m, t in zip(axes, maps, titles, strict=True)]
-    fig.colorbar(views[0].image, ax=list(axes), shrink=0.85, label=label)
+    fig.colorbar(views[0].image, ax=list(axes), shrink=0.85, label=label,
+                 ticks=MaxNLocator(integer=True))
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def pattern_figure(maps: Sequence[np.ndarray], titles: Sequence[str],
+                   title: str | None = None, label: str = "value",
+                   height: float = 2.7) -> Figure:
+    """Signed maps side by side, ``RdBu`` centred at 0 on one scale, one colour bar.
+
+    Parameters
+    ----------
+    maps : sequence of ndarray, each (H, W)
+        E.g. each layer's output minus its mean: red below, blue above.
+    titles : sequence of str
+    title : str, optional
+    label : str
+        The colour bar's label.
+    height : float
+        Figure height in inches.
+    """
+    if len(maps) != len(titles):
+        raise ValueError(f"pattern_figure: {len(maps)} maps but {len(titles)} titles")
+    bound = max(max(float(np.max(np.abs(m))) for m in maps), 1e-12)
+    fig = column_figure(height=height)
+    axes = np.atleast_1d(fig.subplots(1, len(maps)))
+    for ax, values, name in zip(axes, maps, titles, strict=True):
+        image = ax.imshow(values, cmap="RdBu", vmin=-bound, vmax=bound)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(name)
+    fig.colorbar(image, ax=list(axes), shrink=0.85, label=label)
     if title:
         fig.suptitle(title)
     return fig

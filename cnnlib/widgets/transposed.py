@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from ..conv_transpose import conv_transpose_output_size, overlap_counts
 from ..viz.style import COLUMN_INCHES
@@ -68,7 +69,8 @@ class TransposedExplorer(BookWidget):
         ax = self.figure.fig.add_subplot()
         self.view = OverlapView(ax, np.zeros((1, 1), dtype=int))
         self.figure.fig.colorbar(self.view.image, ax=ax, shrink=0.85,
-                                 label="stamps covering the pixel")
+                                 label="stamps covering the pixel",
+                                 ticks=MaxNLocator(integer=True))
         self._guarded_update = guarded(self.update, self.message)
         for s in self.sliders.values():
             s.observe(lambda change: self._guarded_update(), names="value")
@@ -100,14 +102,24 @@ class TransposedExplorer(BookWidget):
             self.figure.refresh()
             raise
         self.output_size, self.counts = out, counts
-        low, high = int(counts.min()), int(counts.max())
-        even = "even overlap" if low == high else f"uneven: {low} to {high} stamps"
+        high = int(counts.max())
+        # Inner pixels: those every stamp that could reach them does reach
+        # (full-output cells k - 1 .. (i - 1)s, shifted by the crop p).
+        lo, hi = max(k - 1 - p, 0), min((i - 1) * s - p, out - 1)
+        inner = counts[lo:hi + 1, lo:hi + 1]
+        if inner.size == 0:
+            even = "no inner pixels (the input is too small)"
+        elif inner.min() == 0:
+            even = "holes: inner pixels no stamp reaches"
+        elif inner.min() == inner.max():
+            even = f"inner pixels evenly covered, {int(inner.min())} stamps each"
+        else:
+            even = f"inner pixels unevenly covered, {int(inner.min())} to {int(inner.max())} stamps"
         self.result.value = (
             f"o = (i − 1)s − 2p + k + a = ({i} − 1)·{s} − 2·{p} + {k} + {a} = <b>{out}</b>: "
             f"a {i}×{i} input gives a <b>{out}×{out}</b> output; {even}"
         )
-        self.view.update(counts, f"{out}×{out} output: stamps per pixel",
-                         vmax=max(high, 1))
+        self.view.update(counts, f"{out}×{out} output: stamps per pixel", vmax=max(high, 1))
         self.figure.refresh()
 
     def __repr__(self) -> str:
