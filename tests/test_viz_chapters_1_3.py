@@ -52,3 +52,21 @@ def test_activation_curves_and_bars():
     assert [t.get_text().strip() for t in fig.axes[0].texts] == ["0.25", "0.50"]
     fig = curve_figure(np.arange(1, 4), {"a": np.array([1.0, 0.1, 0.01])}, "t", "x", "y", logy=True)
     assert fig.axes[0].get_yscale() == "log"
+
+
+def test_house_widths_and_shared_colour_bar():
+    from cnnlib.viz.style import COLUMN_INCHES
+
+    a = np.arange(12.0).reshape(3, 4)
+    fig = image_row([a, a + 1, a + 2], ["a", "b", "c"], shared_scale=True)
+    assert fig.get_figwidth() <= COLUMN_INCHES + 1e-9
+    assert sum(ax.get_label() == "<colorbar>" for ax in fig.axes) == 1     # one shared bar
+    fig = image_row([a] * 6, list("abcdef"))                               # wraps: 2 rows
+    assert sum(ax.get_visible() and ax.get_label() != "<colorbar>" for ax in fig.axes) == 6
+    fig = image_row([a, -a], ["u", "s"], signed=[False, True], cmap="magma_r")
+    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    assert panels[0].images[0].get_cmap().name == "magma_r"
+    assert panels[1].images[0].get_clim() == (-11.0, 11.0)
+    assert bar_figure(list("abcdefgh"), np.ones(8), "t", "x").get_figwidth() == COLUMN_INCHES
+    fig = curve_figure(np.arange(3), {"a": np.ones(3)}, "t", "x", "y", marks={"edge": 1.0})
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["a", "edge"]

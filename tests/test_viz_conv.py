@@ -62,8 +62,10 @@ def test_gallery_has_a_kernel_and_an_output_per_panel():
               for n in names]
     fig = plot_kernel_gallery(panels, ncols=3, title="gallery")
     titles = [ax.get_title() for ax in fig.axes]
-    assert titles[:4] == ["box_blur", "output (grey, 0 to 1)", "sobel_x",
+    assert titles[:4] == ["box_blur / 9", "output (grey, 0 to 1)", "sobel_x",
                           "output (signed, red < 0 < blue)"]
+    # the box blur's weights are written as whole numbers, the divisor in the title
+    assert [t.get_text() for t in fig.axes[0].texts][:3] == ["1", "1", "1"]
     assert sum(ax.axison for ax in fig.axes) == 8               # 2 empty slots switched off
 
 

@@ -93,3 +93,14 @@ def test_figures_have_titles_and_labels(fmap):
                 assert ax.get_ylabel()          # a colour bar says what it measures
                 continue
             assert ax.get_title() and ax.get_xlabel()
+
+
+def test_shift_table_folds_the_numbers_of_the_figure(fmap):
+    from cnnlib.viz.pooling import ShiftTable
+
+    r = shift_sensitivity(fmap[None, None], 3, 2)
+    table = ShiftTable({"2×2": r}, summary="numbers")
+    page = table._repr_html_()
+    assert page.startswith("<details><summary>numbers</summary>") and page.count("<tr>") == 5
+    assert f"{r.changes['max'][1]:.3f}" in page and f"{r.changes['max'][1]:.3f}" in repr(table)
+    assert max(len(line) for line in repr(table).splitlines()) <= 79

@@ -72,7 +72,7 @@ def activation_figure(
 
 def bar_figure(
     labels: Sequence[str], values: Sequence[float], title: str, xlabel: str,
-    xlim: tuple[float, float] | None = None, figsize: tuple[float, float] = (COLUMN_INCHES, 3.2),
+    xlim: tuple[float, float] | None = None, figsize: tuple[float, float] | None = None,
     value_format: str = "{:.2f}",
 ) -> Figure:
     """Horizontal bars, one per label, each with its value written at its end.
@@ -83,7 +83,8 @@ def bar_figure(
     values : sequence of float
     title, xlabel : str
     xlim : (float, float), optional
-    figsize : (float, float)
+    figsize : (float, float), optional
+        Column-wide, a quarter of an inch per bar, by default.
     value_format : str
         How to print each value beside its bar.
 
@@ -94,6 +95,8 @@ def bar_figure(
     if len(labels) != len(values):
         raise ValueError(f"bar_figure: one value per label, got {len(labels)} labels and "
                          f"{len(values)} values")
+    if figsize is None:
+        figsize = (COLUMN_INCHES, 0.9 + 0.24 * len(labels))
     fig, ax = plt.subplots(figsize=figsize, layout="constrained")
     y = np.arange(len(labels))
     ax.barh(y, values, color=PALETTE[5])

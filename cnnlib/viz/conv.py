@@ -189,14 +189,20 @@ def plot_kernel_gallery(
             continue
         name, k, output = panels[index]
         k = np.asarray(k, dtype=float)
-        bound = max(float(np.abs(k).max()), 1e-12)
-        grid = NumberGrid(ax_k, k, name, cmap="RdBu", vmin=-bound, vmax=bound)
+        # Fractions such as 1/9 do not fit a cell: write the integer weights and
+        # put the divisor in the title (box_blur: ones, "/ 9").
+        divisor = _divisor(k)
+        shown = np.round(k * divisor)
+        bound = max(float(np.abs(shown).max()), 1e-12)
+        grid = NumberGrid(ax_k, shown, name, cmap="RdBu", vmin=-bound, vmax=bound)
         for row in grid.texts:
             for text in row:
                 text.set_fontsize(9)
-        ax_k.set_title(name, fontsize=10)
+        ax_k.set_title(name if divisor == 1 else f"{name} / {divisor}", fontsize=10)
         ax_k.set_xticks([])
         ax_k.set_yticks([])
+        ax_k.set_xlabel("")
+        ax_k.set_ylabel("")
         cmap, vmin, vmax = output_style(k, output)
         ax_out.imshow(output, cmap=cmap, vmin=vmin, vmax=vmax)
         kind = "signed, red < 0 < blue" if cmap == "RdBu" else f"grey, {vmin:g} to {vmax:g}"
@@ -206,6 +212,14 @@ def plot_kernel_gallery(
     if title:
         fig.suptitle(title)
     return fig
+
+
+def _divisor(k: np.ndarray, largest: int = 256) -> int:
+    """The smallest d <= largest that makes every weight times d a whole number (else 1)."""
+    for d in range(1, largest + 1):
+        if np.allclose(k * d, np.round(k * d), atol=1e-9):
+            return d
+    return 1
 
 
 def plot_feature_maps(

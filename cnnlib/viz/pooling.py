@@ -27,6 +27,7 @@ __all__ = [
     "shift_sensitivity_figure",
     "pool_backward_figure",
     "PoolingView",
+    "ShiftTable",
     "pooling_gallery",
 ]
 
@@ -124,6 +125,50 @@ def shift_sensitivity_figure(
     fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center",
                ncols=3, frameon=False)
     return fig
+
+
+class ShiftTable:
+    """The numbers behind :func:`shift_sensitivity_figure`, folded away on the page.
+
+    In HTML a ``<details>`` block holding one table per window setting; as
+    text, one line per setting and pooling mode.  Introduced in the chapter
+    *Pooling*.
+
+    Parameters
+    ----------
+    results : mapping of title -> ShiftSensitivity
+    summary : str
+        The line shown while the tables are folded.
+    """
+
+    def __init__(self, results: dict[str, ShiftSensitivity],
+                 summary: str = "The numbers behind the figure") -> None:
+        self.results = dict(results)
+        self.summary = summary
+
+    def __repr__(self) -> str:
+        lines = []
+        for title, r in self.results.items():
+            lines.append(f"{title} (shifts {r.shifts[0]} to {r.shifts[-1]}):")
+            for mode, change in r.changes.items():
+                lines.append(f"  {mode:<5}" + " ".join(f"{v:.3f}" for v in change))
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        parts = [f"<details><summary>{html.escape(self.summary)}</summary>"]
+        for title, r in self.results.items():
+            modes = list(r.changes)
+            head = "".join(f"<th>{html.escape(MODE_STYLE[m]['label'])}</th>" for m in modes)
+            rows = "".join(
+                f"<tr><td>{s}</td>" + "".join(f"<td>{r.changes[m][i]:.3f}</td>" for m in modes)
+                + "</tr>" for i, s in enumerate(r.shifts))
+            parts.append(f"<table><caption>{html.escape(title)}</caption>"
+                         f"<thead><tr><th>shift</th>{head}</tr></thead>"
+                         f"<tbody>{rows}</tbody></table>")
+        parts.append("</details>")
+        return "".join(parts)
 
 
 def pool_backward_figure(
