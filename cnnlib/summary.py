@@ -78,7 +78,7 @@ from .nn import (
 )
 from .nn.functional import _output_size, adaptive_bins
 
-__all__ = ["LayerSummary", "ModelSummary", "register", "summary"]
+__all__ = ["LayerSummary", "ModelSummary", "SummaryView", "register", "summary"]
 
 Shape = tuple[int, ...]
 Pair = tuple[int, int]
@@ -272,23 +272,79 @@ class ModelSummary(Sequence[LayerSummary]):
     def __repr__(self) -> str:
         return self.table()
 
-    def _repr_html_(self) -> str:
-        head = "".join(f"<th>{h}</th>" for h in self._headers)
+    def html(self, depth: int | None = -1) -> str:
+        """The summary as a compact HTML table that fits the book's text column.
+
+        Small type, tight cells and numbers that never wrap keep all seven
+        columns -- the receptive field and jump included -- inside a 688 px
+        column for every network in the book; a narrower screen scrolls the
+        table itself, not the page.
+
+        Parameters
+        ----------
+        depth : int or None, optional
+            As for :meth:`table`.
+
+        Returns
+        -------
+        str
+            ``<table class="cnnlib-summary">`` with the rows, and the totals in
+            its footer.
+        """
+        if depth == -1:
+            depth = self.depth
+        cell = "padding:0.1em 0.45em;white-space:nowrap"
+        head = "".join(
+            f'<th style="{cell};text-align:{"left" if i < 3 else "right"}">{h}</th>'
+            for i, h in enumerate(self._headers))
         body = []
-        for r, cells in zip(self.rows(self.depth), self._cells(self.depth), strict=True):
-            tds = [f'<td style="text-align:left;padding-left:{0.3 + 1.2 * r.depth:.1f}em">'
+        for r, cells in zip(self.rows(depth), self._cells(depth), strict=True):
+            tds = [f'<td style="{cell};text-align:left;padding-left:{0.45 + 1.0 * r.depth:.2f}em">'
                    f"<code>{html.escape(r.name)}</code></td>",
-                   f'<td style="text-align:left">{html.escape(cells[1])}</td>',
-                   f'<td style="text-align:left">{cells[2]}</td>']
-            tds += [f'<td style="text-align:right">{c}</td>' for c in cells[3:]]
+                   f'<td style="{cell};text-align:left">{html.escape(cells[1])}</td>',
+                   f'<td style="{cell};text-align:left">{cells[2]}</td>']
+            tds += [f'<td style="{cell};text-align:right">{c}</td>' for c in cells[3:]]
             body.append("<tr>" + "".join(tds) + "</tr>")
         foot = "<br>".join(html.escape(t) for t in self._totals())
         return (
-            f'<table class="cnnlib-summary"><caption>{html.escape(self.model_type)}</caption>'
+            '<table class="cnnlib-summary" style="font-size:0.78em;line-height:1.35;'
+            "border-collapse:collapse;display:block;max-width:100%;overflow-x:auto;"
+            'font-variant-numeric:tabular-nums">'
+            f'<caption style="text-align:left;font-weight:bold">'
+            f"{html.escape(self.model_type)}</caption>"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>"
-            f'<tfoot><tr><td colspan="{len(self._headers)}" style="text-align:left">{foot}'
-            "</td></tr></tfoot></table>"
+            f'<tfoot><tr><td colspan="{len(self._headers)}" style="padding:0.3em 0.45em;'
+            f'text-align:left">{foot}</td></tr></tfoot></table>'
         )
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def view(self, depth: int | None = -1) -> SummaryView:
+        """The summary at ``depth`` for display: HTML in a notebook, the text table in print.
+
+        Examples
+        --------
+        >>> from cnnlib.nn import Conv2d
+        >>> v = summary(Conv2d(1, 2, 3), (1, 1, 5, 5)).view(depth=None)
+        >>> v._repr_html_().startswith('<table class="cnnlib-summary"')
+        True
+        """
+        return SummaryView(self, depth)
+
+
+class SummaryView:
+    """A :class:`ModelSummary` shown at one nesting depth (see :meth:`ModelSummary.view`)."""
+
+    def __init__(self, summary: ModelSummary, depth: int | None) -> None:
+        self.summary = summary
+        self.depth = depth
+
+    def _repr_html_(self) -> str:
+        return self.summary.html(self.depth)
+
+    def __repr__(self) -> str:
+        return self.summary.table(self.depth)
 
 
 # --------------------------------------------------------------------------

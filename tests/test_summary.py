@@ -259,3 +259,25 @@ def test_decoder_layers_shapes_macs_and_unknown_field():
     assert s[0].rf == (3, 3) and s[1].rf is None and s[3].rf is None
     assert s.receptive_field is None
     assert s[1].params == 4 * 2 * 9 + 2
+
+
+def test_html_view_at_a_depth_keeps_every_column_and_scrolls_inside_itself():
+    s = summary(shared_model("resnet18"), (3, 224, 224))          # depth None: every row
+    view = s.view(depth=1)
+    html = view._repr_html_()
+    # the seven headers, the RF and Jump columns included, and only depth-0 rows
+    assert [h.split(">")[-1] for h in html.split("</th>")[:-1]] == [
+        "Layer", "Type", "Output shape", "Params", "MACs", "RF", "Jump"]
+    # conv1 bn1 relu maxpool layer1-4 avgpool (flatten) fc: 11 rows, head and foot
+    assert html.count("<tr>") == 11 + 2
+    assert "<code>layer4</code>" in html and "layer4.0" not in html
+    # layer4's row ends with its field and jump, 435 and 32, as the text table says
+    row = next(r for r in html.split("<tr>") if "<code>layer4</code>" in r)
+    assert row.endswith(">435</td><td style=\"padding:0.1em 0.45em;white-space:nowrap;"
+                        "text-align:right\">32</td></tr>")
+    # a narrow screen scrolls the table, not the page; numbers never wrap
+    assert "display:block" in html and "overflow-x:auto" in html
+    assert "white-space:nowrap" in html
+    # printed, the view is the text table at the same depth
+    assert repr(view) == s.table(depth=1)
+    assert s._repr_html_() == s.html(None) != html
