@@ -105,6 +105,10 @@ def test_explanations_share_one_colour_bar_per_column():
     # one colour bar per non-image column: 9 panels + 2 bars
     assert len(fig.axes) == 11
     assert smallest_font_pt(fig) >= MIN_FONT_PT
+    # A NaN border (no value there) does not disturb the shared scale.
+    bordered = np.pad(drops, ((0, 0), (1, 1), (1, 1)), constant_values=np.nan)
+    fig = plot_explanations(images, [("occlusion", bordered, "signed")])
+    assert fig.axes[1].get_images()[0].get_clim() == (-m, m)
     with pytest.raises(ValueError, match="kind must be one of"):
         plot_explanations(images, [("x", sal, "rainbow")])
     with pytest.raises(ValueError, match="every column needs 3 maps"):

@@ -205,7 +205,9 @@ def plot_filters_and_patches(weights: np.ndarray, patches: Sequence[np.ndarray],
     ax_f.set_yticklabels([str(i) for i in range(f)])
     ax_f.set_xticks([])
     ax_f.set_ylabel("filter number")
-    fig.colorbar(shown, ax=ax_f, location="bottom", shrink=0.9, label="weight")
+    bar = fig.colorbar(shown, ax=ax_f, location="bottom", shrink=0.9, label="weight")
+    tick = float(f"{0.8 * high:.1g}")            # three ticks fit under a narrow column
+    bar.set_ticks([-tick, 0.0, tick])
     ax_p.imshow(patch, cmap=_cmap("gray"), vmin=0, vmax=1)
     ax_p.set_title(f"its {k} strongest patches in the training images, strongest first")
     _bare(ax_p)
@@ -227,7 +229,8 @@ def plot_explanations(
         Drawn in grey, 0 to 1, in the first column (``None`` to leave it out).
     columns : sequence of (title, maps (N, h, w), kind)
         ``kind`` is ``'image'`` (grey, 0 to 1), ``'signed'`` (diverging,
-        centred at 0) or ``'positive'`` (from 0 up).  Every column shares one
+        centred at 0) or ``'positive'`` (from 0 up); NaN cells (no value)
+        are drawn in the gap colour.  Every column shares one
         scale over its rows and gets one colour bar (none for images).
     row_labels : sequence of N str, optional
     title : str
@@ -265,7 +268,7 @@ def plot_explanations(
             low = 0.0
         for r in range(n):
             ax = axes[r, c]
-            shown = ax.imshow(maps[r], cmap=cmap, vmin=low, vmax=high)
+            shown = ax.imshow(maps[r], cmap=_cmap(cmap), vmin=low, vmax=high)
             _bare(ax)
             if r == 0:
                 ax.set_title(name)
