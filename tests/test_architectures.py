@@ -23,6 +23,7 @@ from cnnlib.viz.architectures import (
     plot_gradient_paths,
     plot_stage_fields,
 )
+from cnnlib.viz.style import smallest_font_pt
 
 matplotlib.use("Agg")
 
@@ -127,5 +128,13 @@ def test_figures_have_titles_and_labels():
     fig = plot_stage_fields(np.zeros((16, 16)), [("s1", 3, 1), ("s2", 7, 2)], title="t")
     assert len(fig.axes) == 2
     fig = plot_stage_fields(np.zeros((16, 16)), [("s", 3, 1)] * 4)
-    assert len(fig.axes) == 6 and sum(ax.get_visible() for ax in fig.axes) == 4   # 2 rows of 3
+    assert len(fig.axes) == 4                                    # 2 rows of 2
+    fig = plot_stage_fields(np.zeros((16, 16)), [("s", 3, 1)] * 6)
+    assert len(fig.axes) == 6 and fig.axes[2].get_subplotspec().colspan.stop == 3  # 2 of 3
+    # the text column's width (6.88 in), one legend for all panels, no font below 8.5 pt
+    assert abs(fig.get_size_inches()[0] - 6.88) < 1e-9 and len(fig.legends) == 1
+    assert smallest_font_pt(fig) >= 8.5
+    for fig in (plot_gradient_paths([10], {"a": [1.0]}),
+                plot_accuracy_vs_cost(["a"], [1e9], [70.0], [1e7])):
+        assert abs(fig.get_size_inches()[0] - 6.88) < 1e-9 and smallest_font_pt(fig) >= 8.5
     plt.close("all")

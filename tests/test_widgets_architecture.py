@@ -69,3 +69,19 @@ def test_factory_checks_its_arguments(summaries, photo):
         architecture_explorer(summaries, photo)
     with pytest.raises(ValueError, match="unknown model 'tiny'"):
         architecture_explorer({"tiny": summaries["lenet5"]}, photo, model="tiny")
+
+
+def test_fits_the_column_and_wraps(summaries, photo):
+    w = architecture_explorer(summaries, photo, model="mobilenet_v2")
+    menus, body = w.widget.children[:2]
+    for box in (menus, body):
+        assert box.layout.flex_flow == "row wrap"
+    for menu in menus.children:
+        assert int(menu.layout.width.rstrip("px")) <= 330     # two menus share 688 px
+    # the picture is at most the column wide and shrinks with the screen
+    width_px = w.figure.fig.get_size_inches()[0] * w.figure.dpi
+    assert width_px <= 688 and w.figure.image.layout.max_width == "100%"
+    # the table's longest line: at 11 px monospace (~6.6 px a character) within 660 px
+    table = w.readout.value.split(">", 1)[1].rsplit("<", 1)[0]
+    assert max(len(line) for line in table.splitlines()) * 6.6 <= 660
+    assert "overflow-x:auto" in w.readout.value

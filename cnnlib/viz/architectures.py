@@ -15,6 +15,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from .style import COLUMN_INCHES, panel_figure
+
 __all__ = [
     "draw_stage_field",
     "plot_accuracy_vs_cost",
@@ -71,15 +73,15 @@ def draw_stage_field(
     ax.set_xlabel("input column (pixels)")
     ax.set_ylabel("input row (pixels)")
     if title:
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize=10)
     return field, neighbour
 
 
 def plot_stage_fields(
     photo: np.ndarray, stages: Sequence[tuple[str, int, int]], title: str = "",
-    panel_inches: float = 3.0,
+    panel_inches: float = 2.35,
 ) -> Figure:
-    """One panel per stage (three to a row): the input and the centre unit's field after it.
+    """One panel per stage (three to a row), the column wide: the input and the centre unit's field.
 
     Parameters
     ----------
@@ -88,22 +90,24 @@ def plot_stage_fields(
         E.g. from :func:`cnnlib.architectures.stage_totals` for each stage.
     title : str
     panel_inches : float
+        Height of one row of panels (inches); the width is the text column's.
 
     Returns
     -------
     matplotlib.figure.Figure
+        One legend, under the panels, says which square is which.
     """
-    columns = min(3, len(stages))
-    rows = -(-len(stages) // columns)
-    fig = plt.figure(figsize=(panel_inches * columns, (panel_inches + 0.7) * rows),
-                     layout="constrained")
-    axes = fig.subplots(rows, columns, squeeze=False).ravel()
-    for ax in axes[len(stages):]:
-        ax.set_visible(False)
-    for ax, (label, rf, jump) in zip(axes, stages, strict=False):
-        draw_stage_field(ax, photo, rf, jump, title=f"{label}\nfield {rf} px, jump {jump}")
+    fig, axes = panel_figure(len(stages), panel_height=panel_inches + 0.55, max_columns=3,
+                             extra_height=0.9)
+    patches: tuple = ()
+    for ax, (label, rf, jump) in zip(axes, stages, strict=True):
+        patches = draw_stage_field(ax, photo, rf, jump, title=f"{label}: field {rf}, jump {jump}")
         ax.set_xlabel("column")
         ax.set_ylabel("row")
+    if patches:
+        fig.legend(handles=list(patches), labels=["field of the centre unit",
+                                                  "its right-hand neighbour's, one jump away"],
+                   loc="outside lower center", ncols=2, frameon=False)
     if title:
         fig.suptitle(title)
     return fig
@@ -129,7 +133,7 @@ def plot_gradient_paths(
     matplotlib.figure.Figure
         Logarithmic y axis: a gradient of 1e-40 and one of 1e7 both show.
     """
-    fig = plt.figure(figsize=(6.4, 4.0), layout="constrained")
+    fig = plt.figure(figsize=(COLUMN_INCHES, 4.0), layout="constrained")
     ax = fig.subplots()
     colours = [_BLUE, _ORANGE, _GREEN, _VERMILION, _PURPLE]
     markers = ["o", "s", "^", "D", "v"]
@@ -142,7 +146,7 @@ def plot_gradient_paths(
     ax.set_xlabel("number of blocks (two 3x3 convolutions each)")
     ax.set_ylabel("RMS gradient at the first block")
     ax.grid(alpha=0.3, which="major")
-    ax.legend(fontsize=8)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     ax.set_title(title or "How much gradient reaches the first block")
     return fig
 
@@ -168,7 +172,7 @@ def plot_accuracy_vs_cost(
     -------
     matplotlib.figure.Figure
     """
-    fig = plt.figure(figsize=(6.8, 4.4), layout="constrained")
+    fig = plt.figure(figsize=(COLUMN_INCHES, 4.4), layout="constrained")
     ax = fig.subplots()
     p = np.asarray(params, dtype=float)
     sizes = 40 + 400 * p / p.max()
@@ -176,7 +180,7 @@ def plot_accuracy_vs_cost(
                edgecolor="black", linewidth=0.8)
     for name, x, y, n in zip(names, macs, top1, params, strict=True):
         ax.annotate(f"{name}\n{n / 1e6:.1f} M params", (x / 1e9, y), textcoords="offset points",
-                    xytext=(8, -4), fontsize=8)
+                    xytext=(8, -4), fontsize=9)
     ax.set_xscale("log")
     ax.set_xlabel("multiply-accumulates per 224x224 image (billions, log scale)")
     ax.set_ylabel("ImageNet top-1 accuracy (%)")

@@ -58,23 +58,28 @@ class ArchitectureExplorer(BookWidget):
         self.totals: StageTotals | None = None
         self.patches: tuple = ()
         self._switching = False
-        self.figure = FigureImage(figsize=(4.6, 4.6), dpi=80)
+        self.figure = FigureImage(figsize=(4.0, 4.3), dpi=100)
         self.ax = self.figure.fig.add_subplot()
         self.message = MessageLine()
         self.readout = widgets.HTML(value="")
+        menu = {"layout": widgets.Layout(width="250px"), "style": {"description_width": "50px"}}
         self.model_menu = widgets.Dropdown(options=list(self.summaries), value=model,
-                                           description="model")
+                                           description="model", **menu)
         labels = [label for label, _ in STAGES[model]]
         self.stage_menu = widgets.Dropdown(options=labels, value=stage or labels[-1],
-                                           description="stage")
+                                           description="stage", **menu)
         self._guarded_update = guarded(self.update, self.message)
         self.model_menu.observe(self._on_model, names="value")
         self.stage_menu.observe(self._on_stage, names="value")
+        # Menus, then the picture and the table side by side where they fit (a
+        # wide screen), one under the other in the 688 px column and on a phone.
+        wrap = widgets.Layout(flex_flow="row wrap", align_items="flex-start")
+        self.figure.image.layout.max_width = "100%"
         self.widget = widgets.VBox([
-            widgets.HBox([self.model_menu, self.stage_menu]),
-            widgets.HBox([self.figure.image, self.readout]),
+            widgets.HBox([self.model_menu, self.stage_menu], layout=wrap),
+            widgets.HBox([self.figure.image, self.readout], layout=wrap),
             self.message.html,
-        ])
+        ], layout=widgets.Layout(max_width="100%"))
         self._guarded_update(model, self.stage_menu.value)
 
     def _on_model(self, change: dict) -> None:
@@ -119,22 +124,23 @@ class ArchitectureExplorer(BookWidget):
             self.ax, self.pictures[model], t.rf, t.jump,
             title=f"{model} after {stage}: field {t.rf} px, jump {t.jump}",
         )
-        self.ax.legend(loc="lower left", fontsize=7, framealpha=0.9)
+        self.ax.legend(loc="lower left", fontsize=8.5, framealpha=0.9)
         self.figure.refresh()
-        lines = [f"{'':2}{'stage':<12}{'output':>16}{'field':>7}{'jump':>6}"
-                 f"{'params so far':>15}{'MACs so far':>15}"]
+        lines = [f"{'':2}{'stage':<11}{'output':>12}{'field':>6}{'jump':>5}"
+                 f"{'params so far':>14}{'MACs so far':>15}"]
         for label, row in all_totals:
             mark = "> " if label == stage else "  "
             shape = "x".join(str(v) for v in row.output_shape[1:])
-            lines.append(f"{mark}{label:<12}{shape:>16}{row.rf:>7}{row.jump:>6}"
-                         f"{row.params:>15,}{row.macs:>15,}")
+            lines.append(f"{mark}{label:<11}{shape:>12}{row.rf:>6}{row.jump:>5}"
+                         f"{row.params:>14,}{row.macs:>15,}")
         total_params = summary.total_params  # type: ignore[attr-defined]
         total_macs = summary.total_macs  # type: ignore[attr-defined]
         lines += ["", f"whole model: {total_params:,} parameters, {total_macs:,} MACs",
                   f"after {stage}: {t.params_fraction:.1%} of the parameters, "
                   f"{t.macs_fraction:.1%} of the MACs"]
         self.readout.value = (
-            "<pre style='font-size:11px;line-height:1.3'>" + html.escape("\n".join(lines))
+            "<pre style='font-size:11px;line-height:1.3;max-width:100%;overflow-x:auto;"
+            "margin:0'>" + html.escape("\n".join(lines))
             + "</pre>"
         )
 
