@@ -28,6 +28,7 @@ random convolutions and returns where the gradient lands.
 
 from __future__ import annotations
 
+import html as _html
 import math
 import numbers
 from collections.abc import Iterator, Sequence
@@ -178,16 +179,21 @@ class ReceptiveFieldTable(Sequence[LayerField]):
     A read-only sequence of :class:`LayerField`: row 0 is the input
     (``size 1, jump 1, start 0``) and row ``l`` the output of layer ``l``, so
     ``table[l].size`` is ``r_l`` of the recurrence.  A layer's name also
-    works as an index.  Its ``repr`` is the table itself.
+    works as an index.  Its ``repr`` is the table itself; in a notebook it
+    shows as an HTML table (folded away behind a one-line summary if it was
+    made with ``select(..., collapsed=True)``).
     """
 
     _columns = ("index", "name", "kernel_size", "stride", "padding", "dilation",
                 "size", "jump", "start")
     _headers = ("#", "layer", "k", "s", "p", "d", "size", "jump", "start")
 
-    def __init__(self, rows: Sequence[LayerField]) -> None:
+    def __init__(self, rows: Sequence[LayerField], title: str = "",
+                 collapsed: bool = False) -> None:
         self._rows = tuple(rows)
         self._with_sizes = bool(self._rows) and self._rows[0].out_size is not None
+        self.title = title
+        self.collapsed = collapsed
 
     @overload
     def __getitem__(self, key: int | str) -> LayerField: ...
@@ -264,8 +270,73 @@ class ReceptiveFieldTable(Sequence[LayerField]):
             lines.append("  ".join(parts).rstrip())
         return "\n".join(lines)
 
+    def select(self, names: Sequence[str], title: str = "",
+               collapsed: bool = False) -> ReceptiveFieldTable:
+        """The input row and the rows named ``names``, as a table of their own.
+
+        Parameters
+        ----------
+        names : sequence of str
+            Layer names, in the order to show them (e.g.
+            :func:`network_stages`).
+        title : str
+            A caption for the HTML form.
+        collapsed : bool
+            Show the HTML form folded behind a one-line summary (the last
+            row's size and jump), for long tables a reader may skip.
+
+        Returns
+        -------
+        ReceptiveFieldTable
+
+        Examples
+        --------
+        >>> rf = receptive_field([(3, 1, 1), (2, 2, 0), (3, 1, 1)])
+        >>> rf.select(["layer 3"]).sizes
+        [1, 8]
+        """
+        return ReceptiveFieldTable([self._rows[0]] + [self[name] for name in names],
+                                   title=title, collapsed=collapsed)
+
+    def html(self) -> str:
+        """The table as HTML: a caption, a header row and one row per layer.
+
+        Numbers are right-aligned; a collapsed table is wrapped in a
+        ``<details>`` element whose summary gives the last row's size and jump.
+
+        Examples
+        --------
+        >>> print(receptive_field([(3, 1, 1)]).html()[:60])
+        <table class="cnnlib-rf"><thead><tr><th>#</th><th>layer</th>
+        """
+        columns, headers = self._columns, self._headers
+        if self._with_sizes:
+            columns, headers = columns + ("out_size",), headers + ("out",)
+        head = "".join(f"<th>{_html.escape(h)}</th>" for h in headers)
+        body = []
+        for row in self._rows:
+            cells = [_fmt(getattr(row, c)) for c in columns]
+            tds = [f'<td style="text-align:{"left" if i < 2 else "right"}">'
+                   f"{_html.escape(c)}</td>" for i, c in enumerate(cells)]
+            body.append("<tr>" + "".join(tds) + "</tr>")
+        caption = f"<caption>{_html.escape(self.title)}</caption>" if self.title else ""
+        table = (f'<table class="cnnlib-rf">{caption}<thead><tr>{head}</tr></thead>'
+                 f"<tbody>{''.join(body)}</tbody></table>")
+        if not self.collapsed or not self._rows:
+            return table
+        last = self._rows[-1]
+        count = len(self._rows) - 1
+        summary = (f"<strong>{_html.escape(self.title or 'table')}</strong>: field "
+                   f"{last.size} pixels, jump {last.jump} after {_html.escape(last.name)} "
+                   f"({count} row{'s' if count != 1 else ''}; click to open)")
+        return f"<details><summary>{summary}</summary>{table}</details>"
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
     def __repr__(self) -> str:
-        return self.table()
+        text = self.table()
+        return f"{self.title}\n{text}" if self.title else text
 
 
 def _as_layer(layer: object, position: int, fn: str) -> Layer:

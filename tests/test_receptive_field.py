@@ -584,3 +584,20 @@ def test_unit_at_and_centre_unit():
     assert free.unit_at(-9.0) == -2 and free.unit_at(100.0) == 25
     with pytest.raises(ValueError, match=r"^LayerField.centre_unit: the output size is unknown"):
         free.centre_unit()
+
+
+def test_table_html_select_and_collapse():
+    # By hand: 3x3/1 pad 1 -> r 3; 2x2/2 -> r 4, j 2; 3x3/1 -> r 4 + 2*2 = 8.
+    rf = receptive_field([(3, 1, 1), (2, 2, 0), (3, 1, 1)], input_size=8)
+    part = rf.select(["layer 3"], title="demo", collapsed=True)
+    assert part.sizes == [1, 8] and part.jumps == [1, 2]
+    html = part._repr_html_()
+    assert html.startswith("<details><summary><strong>demo</strong>: field 8 pixels, jump 2")
+    assert "<caption>demo</caption>" in html and html.count("<tr>") == 3   # header + 2 rows
+    assert '<td style="text-align:right">8</td>' in html
+    assert repr(part).splitlines()[0] == "demo"
+    full = rf._repr_html_()
+    assert full.startswith('<table class="cnnlib-rf">') and "<details>" not in full
+    assert full.count("<tr>") == 5 and "<th>out</th>" in full
+    with pytest.raises(KeyError, match="no layer named 'nope'"):
+        rf.select(["nope"])

@@ -130,7 +130,10 @@ def test_other_figures_draw():
     fig = Figure()
     maps = [np.outer([0, 1, 2, 1, 0], [0, 1, 2, 1, 0]) / 4.0]
     plot_effective_fields(fig, [[(3, 1, 1)]], maps, ["one layer"])
-    assert len(fig.axes) == 2 and "theory 3" in fig.axes[0].get_title()
+    assert len(fig.axes) == 3 and "one layer: r = 3" in fig.axes[0].get_title()
+    # one colour bar, shared by the maps (each normalised to 0..1)
+    bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert len(bars) == 1 and bars[0].get_ylabel() == "|gradient| (max 1)"
 
 
 def test_fields_nest_around_the_last_centre_unit():

@@ -14,6 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .panels import grid_row
+from .style import column_figure
 
 __all__ = ["gradient_grids", "relative_error_chart"]
 
@@ -70,7 +71,7 @@ def relative_error_chart(labels: Sequence[str], errors: Sequence[float],
     matplotlib.figure.Figure
     """
     values = np.maximum(np.asarray(errors, dtype=float), 1e-17)
-    fig = Figure(figsize=(7.5, 0.45 * len(labels) + 1.4), layout="constrained")
+    fig = column_figure(height=0.45 * len(labels) + 1.4)
     ax = fig.subplots()
     colours = ["#0072B2" if v <= threshold else "#D55E00" for v in values]
     hatches = ["" if v <= threshold else "//" for v in values]

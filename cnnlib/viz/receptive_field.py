@@ -33,7 +33,8 @@ def _layer_colours(count: int) -> list[tuple[float, float, float, float]]:
 
 
 def draw_fields_on_photo(
-    ax: Axes, photo: np.ndarray, layers: Sequence[Layer | tuple[int, ...]], title: str = ""
+    ax: Axes, photo: np.ndarray, layers: Sequence[Layer | tuple[int, ...]], title: str = "",
+    legend: bool = True,
 ) -> list[Rectangle]:
     """Draw ``photo`` and the growing field of its centre unit, one rectangle per layer.
 
@@ -49,6 +50,10 @@ def draw_fields_on_photo(
     layers : sequence of tuples or Layer
         As for :func:`cnnlib.receptive_field` (the same geometry on both axes).
     title : str
+    legend : bool
+        Label each rectangle with its layer and field size in a legend on
+        the axes (several photos side by side share one figure legend
+        instead: pass False and use the returned rectangles).
 
     Returns
     -------
@@ -83,8 +88,9 @@ def draw_fields_on_photo(
     ax.set_ylabel("row (pixels)")
     if title:
         ax.set_title(title)
-    if patches:
-        ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
+    if patches and legend:
+        ax.legend(loc="lower left", fontsize=9, framealpha=0.9, handlelength=1.6,
+                  borderpad=0.3, labelspacing=0.25)
     return patches
 
 
@@ -107,7 +113,7 @@ def plot_field_growth(ax: Axes, stacks: Mapping[str, Sequence[Layer | tuple[int,
     ax.set_ylabel("receptive field size r (pixels)")
     ax.set_title("How fast the receptive field grows")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9.5)
 
 
 def plot_stack_1d(
@@ -191,22 +197,29 @@ def plot_effective_fields(
         mid = (lo + hi) / 2
         side = effective_field_size(erf, mass)
         top = axes[0, col]
-        top.imshow(erf, cmap="viridis", vmin=0, vmax=1)
+        image = top.imshow(erf, cmap="viridis", vmin=0, vmax=1)
         top.add_patch(Rectangle((lo - 0.5, lo - 0.5), hi - lo + 1, hi - lo + 1, fill=False,
                                 edgecolor="#e66100", linewidth=2))
         top.add_patch(Rectangle((mid - side / 2, mid - side / 2), side, side, fill=False,
                                 edgecolor="white", linewidth=1.5, linestyle="dashed"))
-        top.set_title(f"{label}\ntheory {last.size}, {round(mass * 100)}% in {side}",
-                      fontsize=9)
+        top.set_title(f"{label}: r = {last.size}\n{round(mass * 100)}% in {side}",
+                      fontsize=10)
         top.set_xlabel("column")
-        top.set_ylabel("row")
+        if col == 0:
+            top.set_ylabel("row")
         bottom = axes[1, col]
         centre_row = int(round(mid))
         bottom.plot(np.arange(n), erf[centre_row], color="#21586b", marker=".")
         bottom.axvspan(lo - 0.5, hi + 0.5, color="#e66100", alpha=0.15,
                        label="theoretical field")
         bottom.set_xlabel("column")
-        bottom.set_ylabel("|gradient| (max 1)")
         bottom.set_ylim(0, 1.05)
         if col == 0:
-            bottom.legend(fontsize=8, loc="upper left")
+            bottom.set_ylabel("|gradient| (max 1)")
+        else:
+            bottom.tick_params(labelleft=False)
+    fig.legend(*axes[1, 0].get_legend_handles_labels(), loc="outside lower center",
+               fontsize=9.5)
+    # All maps share the scale 0..1 (each normalised to its maximum): one bar.
+    fig.colorbar(image, ax=list(axes[0]), location="right", shrink=0.9,
+                 label="|gradient| (max 1)")

@@ -77,30 +77,37 @@ class StackBuilder(BookWidget):
         self.photo = photo
         self.table: ReceptiveFieldTable | None = None
         self.patches: list = []
-        self.figure = FigureImage(figsize=(5.2, 5.6), dpi=80)
+        # 330 px wide: beside the table in the 688 px column, above it on a phone.
+        self.figure = FigureImage(figsize=(3.3, 3.7), dpi=100)
+        self.figure.image.layout.width = "330px"
         self.ax = self.figure.fig.add_subplot()
         self.message = MessageLine()
         self.readout = widgets.HTML(value="")
+        slider = {"continuous_update": False,
+                  "layout": widgets.Layout(width="320px", max_width="100%"),
+                  "style": {"description_width": "70px"}}
         self.kernel_sliders = [
             widgets.SelectionSlider(options=KERNELS, value=k, description=f"kernel {i}",
-                                    continuous_update=False)
+                                    **slider)
             for i, k in enumerate(kernels, start=1)
         ]
         self.stride_sliders = [
             widgets.SelectionSlider(options=STRIDES, value=s, description=f"stride {i}",
-                                    continuous_update=False)
+                                    **slider)
             for i, s in enumerate(strides, start=1)
         ]
         self._guarded_update = guarded(self.update, self.message)
         for slider in self.kernel_sliders + self.stride_sliders:
             slider.observe(self._on_change, names="value")
-        controls = widgets.VBox(
-            [widgets.HBox([k, s]) for k, s in zip(self.kernel_sliders, self.stride_sliders,
-                                                   strict=True)]
-        )
+        # Kernel and stride of a layer side by side where they fit, one under
+        # the other on a phone; the table goes under the figure when it must.
+        wrap = widgets.Layout(flex_flow="row wrap")
+        controls = widgets.HBox(
+            [item for pair in zip(self.kernel_sliders, self.stride_sliders, strict=True)
+             for item in pair], layout=wrap)
         self.widget = widgets.VBox(
-            [controls, widgets.HBox([self.figure.image, self.readout]), self.message.html]
-        )
+            [controls, widgets.HBox([self.figure.image, self.readout], layout=wrap),
+             self.message.html], layout=widgets.Layout(max_width="100%"))
         self._guarded_update(kernels, strides)
 
     def _on_change(self, _change: object) -> None:
@@ -116,12 +123,11 @@ class StackBuilder(BookWidget):
         last = self.table[-1]
         self.patches = draw_fields_on_photo(
             self.ax, self.photo, layers,
-            title=f"Field of the centre unit after each layer\n(last: {last.size} pixels, "
-                  f"jump {last.jump})",
+            title=f"Field of the centre unit\n(last: {last.size} pixels, jump {last.jump})",
         )
         self.figure.refresh()
         self.readout.value = (
-            "<pre style='font-size:12px;line-height:1.3'>"
+            "<pre style='font-size:12px;line-height:1.3;margin-left:8px'>"
             f"{html.escape(self.table.table())}\n\n"
             "size: field, end to end (pixels)\n"
             "jump: input pixels between\n      neighbouring units\n"

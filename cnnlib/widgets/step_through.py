@@ -18,6 +18,7 @@ from ..conv import IntOrPair, Padding, conv2d
 from ..explain import ConvStep, PoolStep, explain_conv2d, explain_pool2d
 from ..pooling import avg_pool2d, max_pool2d
 from ..viz.grids import NumberGrid
+from ..viz.style import COLUMN_INCHES, COLUMN_PX
 from ._base import BookWidget, FigureImage
 
 __all__ = ["ConvStepThrough", "PoolStepThrough", "conv_step_through", "pool_step_through"]
@@ -36,7 +37,8 @@ def _as_single_channel(a: np.ndarray, name: str, fn: str) -> np.ndarray:
 
 
 def _pre(text: str) -> str:
-    return f'<pre style="font-size: 13px; line-height: 1.3">{html.escape(text)}</pre>'
+    return (f'<pre style="font-size: 13px; line-height: 1.3; white-space: pre-wrap; '
+            f'max-width: 100%">{html.escape(text)}</pre>')
 
 
 class _StepThrough(BookWidget):
@@ -44,10 +46,13 @@ class _StepThrough(BookWidget):
 
     def _build_controls(self) -> None:
         self.slider = widgets.IntSlider(value=0, min=0, max=len(self.steps) - 1,
-                                        description="step", continuous_update=True)
+                                        description="step", continuous_update=True,
+                                        layout=widgets.Layout(width="320px",
+                                                              max_width="100%"))
         self.text = widgets.HTML()
         self.slider.observe(lambda change: self.show(change["new"]), names="value")
-        self.widget = widgets.VBox([self.slider, self.figure.image, self.text])
+        self.widget = widgets.VBox([self.slider, self.figure.image, self.text],
+                                   layout=widgets.Layout(max_width="100%"))
         self.show(0)
 
     def _record(self, step: int) -> ConvStep | PoolStep:
@@ -110,9 +115,12 @@ class ConvStepThrough(_StepThrough):
         self._offset = (top, left)
         shown = pad(x4.astype(float), (top, bottom, left, right))[0, 0]
 
-        self.figure = FigureImage(figsize=(10, 3.3), dpi=110)
+        # Drawn at the width of the text column (688 px), shrunk on a phone.
+        self.figure = FigureImage(figsize=(COLUMN_INCHES, 2.5), dpi=100)
+        self.figure.image.layout.width = "100%"
+        self.figure.image.layout.max_width = f"{COLUMN_PX}px"
         axes = self.figure.fig.subplots(1, 4)
-        big = {"fontsize": 13}
+        big = {"fontsize": 10 if max(shown.shape) > 5 else 11.5}
         self.input_grid = NumberGrid(axes[0], shown, "input" + (" (zero-padded)" if top or left
                                                                   else ""), **big)
         self.kernel_grid = NumberGrid(axes[1], first.kernel[0], "kernel", cmap="RdBu", **big)
@@ -164,12 +172,14 @@ class PoolStepThrough(_StepThrough):
             explain_pool2d(x4, kernel_size, stride, padding, mode, row=i, col=j)
             for i in range(ho) for j in range(wo)
         ]
-        self.figure = FigureImage(figsize=(6.5, 3.3), dpi=110)
+        self.figure = FigureImage(figsize=(0.7 * COLUMN_INCHES, 2.7), dpi=100)
+        self.figure.image.layout.width = "70%"
+        self.figure.image.layout.min_width = "min(100%, 340px)"
         axes = self.figure.fig.subplots(1, 2)
-        self.input_grid = NumberGrid(axes[0], x4[0, 0], "input", fontsize=13)
+        self.input_grid = NumberGrid(axes[0], x4[0, 0], "input", fontsize=12)
         self.output_grid = NumberGrid(axes[1], np.full_like(self.output, np.nan),
                                       f"{mode} pool output (so far)",
-                                      vmin=float(x4.min()), vmax=float(x4.max()), fontsize=13)
+                                      vmin=float(x4.min()), vmax=float(x4.max()), fontsize=12)
         self._build_controls()
 
     def show(self, step: int) -> PoolStep:
