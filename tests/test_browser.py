@@ -404,9 +404,7 @@ const nb = window.jupyterapp.shell.currentWidget.content;
 return nb.widgets.filter(c => c.model.type === 'code').map(c => {
   const outs = c.model.outputs.toJSON();
   return {source: c.model.sharedModel.getSource(),
-          text: outs.map(o => o.output_type === 'stream' ? o.text
-                 : (o.data && !o.data['application/vnd.jupyter.widget-view+json']
-                    && o.data['text/plain']) || '').join('')};
+          text: outs.map(o => o.output_type === 'stream' ? o.text : '').join('')};
 });
 """
 

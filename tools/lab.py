@@ -108,7 +108,13 @@ def main(argv: list[str]) -> int:
     work = prepare()
     print(f"Working copies of the chapters: {work.relative_to(ROOT)}/ "
           "(the book's chapters/ stay as they are)")
-    return subprocess.call(command(app, work, argv), cwd=work)
+    cmd = command(app, work, argv)
+    if os.name != "posix":
+        return subprocess.call(cmd, cwd=work)
+    # become the server (no parent process left behind: Ctrl+C and kill reach it)
+    os.chdir(work)
+    os.execv(cmd[0], cmd)
+    return 1  # not reached
 
 
 if __name__ == "__main__":
