@@ -180,6 +180,14 @@ def test_live_skip_keeps_the_stored_result(tmp_path):
     assert announced == {"download_mb": 34.2, "packages": [], "live_skip_cells": 1}
 
 
+def test_live_skip_cell_that_printed_nothing_gets_no_stored_result(tmp_path):
+    quiet = nbformat.v4.new_code_cell("def f():\n    pass", metadata={"tags": ["live-skip"]})
+    build_live.live_copy(_chapter(tmp_path, [quiet]), tmp_path / "live.ipynb", [])
+    cells = nbformat.read(tmp_path / "live.ipynb", as_version=4).cells
+    assert [c.cell_type for c in cells] == ["markdown", "code", "code"]
+    assert cells[2].source.startswith("%%live_skip\n")
+
+
 def test_no_live_skip_machinery_without_tagged_cells(tmp_path):
     src = _chapter(tmp_path, [nbformat.v4.new_code_cell("x = 1")])
     build_live.live_copy(src, tmp_path / "live.ipynb", ["scipy"])

@@ -704,7 +704,8 @@ def build_cnnlib_wheel(dest: Path) -> Path:
 
 
 def _stored_result_cell(cell, index: int):
-    """A markdown cell showing a code cell's stored outputs (text and images)."""
+    """A markdown cell showing a code cell's stored outputs (text and images); None when
+    the cell printed nothing."""
     import nbformat
 
     parts, attachments = [], {}
@@ -723,6 +724,8 @@ def _stored_result_cell(cell, index: int):
                 parts.append("```text\n" + data["text/plain"].rstrip("\n") + "\n```")
         elif out.output_type == "error":
             parts.append("```text\n" + "\n".join(out.get("traceback", []))[-2000:] + "\n```")
+    if not parts:
+        return None
     text = "*The book's stored result of the cell above:*\n\n" + "\n\n".join(parts)
     stored = nbformat.v4.new_markdown_cell(text)
     if attachments:
