@@ -112,3 +112,13 @@ def test_short_text_form(explorer):
     text = repr(explorer)
     assert text.startswith("<TrainingExplorer: lr 0.05, batch 32, 2 epochs")
     assert "\n" not in text and len(text) < 100
+
+
+def test_a_given_model_is_trained_in_place():
+    model = tiny_cnn()
+    start = model[0].weight.data.copy()
+    history, _ = train_tiny_cnn(lr=0.1, batch_size=8, epochs=3, model=model)
+    fresh, _ = train_tiny_cnn(lr=0.1, batch_size=8, epochs=3)
+    assert history == fresh and not np.array_equal(model[0].weight.data, start)
+    with pytest.raises(TypeError, match=r"^train_tiny_cnn: model must be a cnnlib Module"):
+        train_tiny_cnn(model="tiny")

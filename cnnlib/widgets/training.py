@@ -53,7 +53,8 @@ def tiny_cnn(seed: int = 0) -> nn.Sequential:
 
 
 def train_tiny_cnn(lr: float = 0.05, batch_size: int = 16, epochs: int = 20,
-                   seed: int = 0) -> tuple[dict[str, list[float]], str]:
+                   seed: int = 0, model: nn.Module | None = None,
+                   ) -> tuple[dict[str, list[float]], str]:
     """Train a fresh TinyCNN on the chapter's line patterns; its history and any stop message.
 
     The data are the chapter's: ``line_patterns(60, seed=0)`` for training
@@ -70,6 +71,9 @@ def train_tiny_cnn(lr: float = 0.05, batch_size: int = 16, epochs: int = 20,
         Passes over the training set, >= 1.
     seed : int
         Seeds the weights and the batch order.
+    model : Module, optional
+        Train this network (in place) instead of a fresh ``tiny_cnn(seed)``,
+        to look at it afterwards.
 
     Returns
     -------
@@ -94,7 +98,10 @@ def train_tiny_cnn(lr: float = 0.05, batch_size: int = 16, epochs: int = 20,
             raise ValueError(f"{fn}: {name} must be a positive int, got {value!r}")
     x_train, y_train, _ = line_patterns(60, seed=0, **_RECIPE)
     x_val, y_val, _ = line_patterns(30, seed=1, **_RECIPE)
-    model = tiny_cnn(seed)
+    if model is None:
+        model = tiny_cnn(seed)
+    elif not isinstance(model, nn.Module):
+        raise TypeError(f"{fn}: model must be a cnnlib Module, got {type(model).__name__}")
     history: dict[str, list[float]] = {k: [] for k in
                                         ("loss", "accuracy", "lr", "val_loss", "val_accuracy")}
     optimizer = optim.SGD(model.parameters(), lr=float(lr), momentum=0.9)
