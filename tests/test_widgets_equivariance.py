@@ -88,3 +88,29 @@ def test_explorer_rejects_bad_arguments():
         shift_explorer(np.zeros((5, 5)), "nope")
     with pytest.raises(ValueError, match="shift_explorer"):
         shift_explorer(np.zeros((1, 5, 5)))
+
+
+def _descendants(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _descendants(child)
+
+
+def test_chapter_widgets_fit_the_688_px_column():
+    from cnnlib.widgets import (activation_explorer, kernel_playground, pooling_explorer,
+                                size_explorer)
+
+    img = np.random.default_rng(4).random((40, 32))
+    made = [shift_explorer(img), activation_explorer(img - 0.5), kernel_playground(img),
+            size_explorer(), pooling_explorer(img)]
+    for w in made:
+        root = getattr(w, "widget", w)
+        for part in _descendants(root):
+            width = part.layout.width or ""
+            if width.endswith("px"):
+                assert float(width[:-2]) <= 660, (w, part, width)
+            flow = part.layout.flex_flow
+            if len(getattr(part, "children", ())) > 2 and type(part).__name__ == "HBox":
+                assert flow == "row wrap", (w, part)       # rows of controls wrap on a phone
+        fig = w.figure.fig
+        assert fig.get_figwidth() * w.figure.dpi <= 688 + 1e-9, w

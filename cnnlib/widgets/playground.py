@@ -110,7 +110,10 @@ class KernelPlayground(BookWidget):
         self.sliders = [
             widgets.IntSlider(value=0, min=-max_weight, max=max_weight,
                               description=f"k[{i},{j}]", continuous_update=True,
-                              layout=widgets.Layout(width="210px"))
+                              style={"description_width": "48px"},
+                              # three a row in the column, one a row (wider) on a phone
+                              layout=widgets.Layout(flex="1 1 200px", min_width="200px",
+                                                    max_width="320px"))
             for i in range(3) for j in range(3)
         ]
         self.message = MessageLine()
