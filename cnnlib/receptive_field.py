@@ -306,17 +306,19 @@ class ReceptiveFieldTable(Sequence[LayerField]):
 
         Examples
         --------
-        >>> print(receptive_field([(3, 1, 1)]).html()[:60])
-        <table class="cnnlib-rf"><thead><tr><th>#</th><th>layer</th>
+        >>> print(receptive_field([(3, 1, 1)]).html()[:40])
+        <table class="cnnlib-rf"><thead><tr><th
         """
         columns, headers = self._columns, self._headers
         if self._with_sizes:
             columns, headers = columns + ("out_size",), headers + ("out",)
-        head = "".join(f"<th>{_html.escape(h)}</th>" for h in headers)
+        pad = "padding:0.15em 0.7em"
+        head = "".join(f'<th style="{pad};text-align:{"left" if i < 2 else "right"}">'
+                       f"{_html.escape(h)}</th>" for i, h in enumerate(headers))
         body = []
         for row in self._rows:
             cells = [_fmt(getattr(row, c)) for c in columns]
-            tds = [f'<td style="text-align:{"left" if i < 2 else "right"}">'
+            tds = [f'<td style="{pad};text-align:{"left" if i < 2 else "right"}">'
                    f"{_html.escape(c)}</td>" for i, c in enumerate(cells)]
             body.append("<tr>" + "".join(tds) + "</tr>")
         caption = f"<caption>{_html.escape(self.title)}</caption>" if self.title else ""

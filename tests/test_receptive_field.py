@@ -594,10 +594,10 @@ def test_table_html_select_and_collapse():
     html = part._repr_html_()
     assert html.startswith("<details><summary><strong>demo</strong>: field 8 pixels, jump 2")
     assert "<caption>demo</caption>" in html and html.count("<tr>") == 3   # header + 2 rows
-    assert '<td style="text-align:right">8</td>' in html
+    assert '<td style="padding:0.15em 0.7em;text-align:right">8</td>' in html
     assert repr(part).splitlines()[0] == "demo"
     full = rf._repr_html_()
     assert full.startswith('<table class="cnnlib-rf">') and "<details>" not in full
-    assert full.count("<tr>") == 5 and "<th>out</th>" in full
+    assert full.count("<tr>") == 5 and ">out</th>" in full
     with pytest.raises(KeyError, match="no layer named 'nope'"):
         rf.select(["nope"])

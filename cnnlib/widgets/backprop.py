@@ -73,8 +73,8 @@ class GradientFlow(BookWidget):
         self.weight = _single(weight, "weight")
         self.grad_output = self.grad_x = self.grad_w = None
         self.step: ConvStep | None = None
-        style = {"continuous_update": False, "layout": widgets.Layout(width="210px"),
-                 "style": {"description_width": "70px"}}
+        style = {"continuous_update": False, "layout": widgets.Layout(width="230px"),
+                 "style": {"description_width": "82px"}}
         self.stride = widgets.IntSlider(value=stride, min=1, max=3, description="stride",
                                         **style)
         self.padding = widgets.IntSlider(value=padding, min=0, max=2, description="padding",
@@ -86,7 +86,7 @@ class GradientFlow(BookWidget):
         self.col = widgets.IntSlider(value=cell[1], min=0, max=max(cell[1], 8),
                                      description="output col", **style)
         self.image = widgets.Image(format="png",
-                                   layout=widgets.Layout(width="100%", max_width="688px"))
+                                   layout=widgets.Layout(width="100%", max_width="520px"))
         self.readout = widgets.HTML()
         self.message = MessageLine()
         self._guarded = guarded(self.update, self.message)
@@ -154,7 +154,7 @@ class GradientFlow(BookWidget):
             [(f"g: 1 at ({row}, {col})", self.grad_output[0, 0]), ("dL/dX", self.grad_x),
              ("input X", self.x[0, 0]), ("dL/dK", self.grad_w)],
             signed=[False, True, signed, signed], groups=["g", "K", "X", "X"],
-            outlines=outlines, fontsize=10,
+            outlines=outlines, fontsize=10.5, max_columns=2,
             labels=["upstream g", "kernel values", "input values"])
         self.image.value = figure_png(fig)[0]
         on_input = rows.size * cols.size

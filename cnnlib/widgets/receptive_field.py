@@ -77,9 +77,9 @@ class StackBuilder(BookWidget):
         self.photo = photo
         self.table: ReceptiveFieldTable | None = None
         self.patches: list = []
-        # 330 px wide: beside the table in the 688 px column, above it on a phone.
-        self.figure = FigureImage(figsize=(3.3, 3.7), dpi=100)
-        self.figure.image.layout.width = "330px"
+        # 300 px wide: beside the table in the 688 px column, above it on a phone.
+        self.figure = FigureImage(figsize=(3.0, 3.4), dpi=100)
+        self.figure.image.layout.width = "300px"
         self.ax = self.figure.fig.add_subplot()
         self.message = MessageLine()
         self.readout = widgets.HTML(value="")
@@ -127,7 +127,7 @@ class StackBuilder(BookWidget):
         )
         self.figure.refresh()
         self.readout.value = (
-            "<pre style='font-size:12px;line-height:1.3;margin-left:8px'>"
+            "<pre style='font-size:11.5px;line-height:1.3;margin:0 0 0 6px'>"
             f"{html.escape(self.table.table())}\n\n"
             "size: field, end to end (pixels)\n"
             "jump: input pixels between\n      neighbouring units\n"

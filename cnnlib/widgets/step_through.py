@@ -116,7 +116,7 @@ class ConvStepThrough(_StepThrough):
         shown = pad(x4.astype(float), (top, bottom, left, right))[0, 0]
 
         # Drawn at the width of the text column (688 px), shrunk on a phone.
-        self.figure = FigureImage(figsize=(COLUMN_INCHES, 2.5), dpi=100)
+        self.figure = FigureImage(figsize=(COLUMN_INCHES, 2.2), dpi=100)
         self.figure.image.layout.width = "100%"
         self.figure.image.layout.max_width = f"{COLUMN_PX}px"
         axes = self.figure.fig.subplots(1, 4)
