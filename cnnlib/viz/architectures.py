@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from .style import COLUMN_INCHES, panel_figure
+from .style import column_figure, panel_figure
 
 __all__ = [
     "draw_stage_field",
@@ -97,8 +96,8 @@ def plot_stage_fields(
     matplotlib.figure.Figure
         One legend, under the panels, says which square is which.
     """
-    fig, axes = panel_figure(len(stages), panel_height=panel_inches + 0.55, max_columns=3,
-                             extra_height=0.9)
+    fig, axes = panel_figure(len(stages), panel_height=panel_inches + 0.2, max_columns=3,
+                             extra_height=0.8)
     patches: tuple = ()
     for ax, (label, rf, jump) in zip(axes, stages, strict=True):
         patches = draw_stage_field(ax, photo, rf, jump, title=f"{label}: field {rf}, jump {jump}")
@@ -133,7 +132,7 @@ def plot_gradient_paths(
     matplotlib.figure.Figure
         Logarithmic y axis: a gradient of 1e-40 and one of 1e7 both show.
     """
-    fig = plt.figure(figsize=(COLUMN_INCHES, 4.0), layout="constrained")
+    fig = column_figure(height=4.0)
     ax = fig.subplots()
     colours = [_BLUE, _ORANGE, _GREEN, _VERMILION, _PURPLE]
     markers = ["o", "s", "^", "D", "v"]
@@ -172,7 +171,7 @@ def plot_accuracy_vs_cost(
     -------
     matplotlib.figure.Figure
     """
-    fig = plt.figure(figsize=(COLUMN_INCHES, 4.4), layout="constrained")
+    fig = column_figure(height=4.4)
     ax = fig.subplots()
     p = np.asarray(params, dtype=float)
     sizes = 40 + 400 * p / p.max()
