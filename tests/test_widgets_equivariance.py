@@ -97,8 +97,12 @@ def _descendants(widget):
 
 
 def test_chapter_widgets_fit_the_688_px_column():
-    from cnnlib.widgets import (activation_explorer, kernel_playground, pooling_explorer,
-                                size_explorer)
+    from cnnlib.widgets import (
+        activation_explorer,
+        kernel_playground,
+        pooling_explorer,
+        size_explorer,
+    )
 
     img = np.random.default_rng(4).random((40, 32))
     made = [shift_explorer(img), activation_explorer(img - 0.5), kernel_playground(img),
