@@ -86,7 +86,8 @@ class GradientFlow(BookWidget):
         self.col = widgets.IntSlider(value=cell[1], min=0, max=max(cell[1], 8),
                                      description="output col", **style)
         self.image = widgets.Image(format="png",
-                                   layout=widgets.Layout(width="100%", max_width="520px"))
+                                   layout=widgets.Layout(width="calc(100% - 4px)",
+                                                         max_width="520px"))
         self.readout = widgets.HTML()
         self.message = MessageLine()
         self._guarded = guarded(self.update, self.message)

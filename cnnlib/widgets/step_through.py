@@ -117,8 +117,9 @@ class ConvStepThrough(_StepThrough):
 
         # Drawn at the width of the text column (688 px), shrunk on a phone.
         self.figure = FigureImage(figsize=(COLUMN_INCHES, 2.2), dpi=100)
-        self.figure.image.layout.width = "100%"
-        self.figure.image.layout.max_width = f"{COLUMN_PX}px"
+        # (the image widget has a 2 px margin each side: leave room for it)
+        self.figure.image.layout.width = "calc(100% - 4px)"
+        self.figure.image.layout.max_width = f"{COLUMN_PX - 4}px"
         axes = self.figure.fig.subplots(1, 4)
         big = {"fontsize": 10 if max(shown.shape) > 5 else 11.5}
         self.input_grid = NumberGrid(axes[0], shown, "input" + (" (zero-padded)" if top or left
