@@ -173,9 +173,7 @@ def test_live_skip_keeps_the_stored_result(tmp_path):
     assert "34 MB" in intro.source and "NumPy, Matplotlib" in intro.source
     assert run.source == "%%live_skip\nsweep()" and run.outputs == []
     assert stored.cell_type == "markdown" and "best lr 0.002" in stored.source
-    name = next(iter(stored.attachments))
-    assert f"attachment:{name}" in stored.source
-    assert stored.attachments[name] == {"image/png": "iVBORw0K"}
+    assert "![stored output 2](data:image/png;base64,iVBORw0K)" in stored.source
     assert plain.outputs == [] and plain.execution_count is None
     assert announced == {"download_mb": 34.2, "packages": [], "live_skip_cells": 1}
 

@@ -708,7 +708,7 @@ def _stored_result_cell(cell, index: int):
     the cell printed nothing."""
     import nbformat
 
-    parts, attachments = [], {}
+    parts = []
     for k, out in enumerate(cell.get("outputs", [])):
         if out.output_type == "stream":
             parts.append("```text\n" + out.text.rstrip("\n") + "\n```")
@@ -716,9 +716,10 @@ def _stored_result_cell(cell, index: int):
             data = out.get("data", {})
             image = next((m for m in ("image/png", "image/jpeg") if m in data), None)
             if image:
-                name = f"output-{index}-{k}.{image.split('/')[1]}"
-                attachments[name] = {image: data[image]}
-                parts.append(f"![stored output {k + 1}](attachment:{name})")
+                # inline (a data: URL): the notebook renders attachment: images only after
+                # the browser has failed to fetch them, which logs errors
+                b64 = "".join(data[image]).replace("\n", "")
+                parts.append(f"![stored output {k + 1}](data:{image};base64,{b64})")
             elif "text/plain" in data and \
                     "application/vnd.jupyter.widget-view+json" not in data:
                 parts.append("```text\n" + data["text/plain"].rstrip("\n") + "\n```")
@@ -728,8 +729,6 @@ def _stored_result_cell(cell, index: int):
         return None
     text = "*The book's stored result of the cell above:*\n\n" + "\n\n".join(parts)
     stored = nbformat.v4.new_markdown_cell(text)
-    if attachments:
-        stored.attachments = attachments
     stored.id = f"live-stored-{index}"
     return stored
 
