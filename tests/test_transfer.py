@@ -247,8 +247,57 @@ def test_transfer_figures_have_titles_and_labels():
     assert fig.axes[0].get_title() == "5 labels (2 seeds)"
     before = np.random.default_rng(0).standard_normal((4, 1, 3, 3))
     fig = plot_filter_change(before, before + 0.1, title="filters")
-    assert len(fig.axes) == 3 * 4 + 1                                  # panels and colour bar
+    assert len(fig.axes) == 3 + 2                     # three mosaics, two colour bars
+    assert [ax.get_title() for ax in fig.axes[:3]] == ["before", "after", "after − before"]
     plt.close("all")
+
+
+def test_filter_change_difference_has_its_own_symmetric_scale():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cnnlib.viz.transfer import plot_filter_change
+
+    before = np.zeros((2, 1, 3, 3))
+    before[0, 0, 1, 1] = -2.0                        # weights reach |2|
+    after = before.copy()
+    after[1, 0, 0, 0] = 0.5                          # the change reaches |0.5|
+    fig = plot_filter_change(before, after)
+    weights, _, change = (ax.images[0] for ax in fig.axes[:3])
+    assert weights.get_clim() == (-2.0, 2.0)        # max |weight| over before and after
+    assert change.get_clim() == (-0.5, 0.5)          # its own scale, centred at 0
+    assert fig.axes[0].images[0].get_clim() == weights.get_clim()
+    assert change.get_cmap().name.startswith("RdBu")
+    plt.close("all")
+
+
+def test_filter_mosaic_places_kernels_row_by_row_with_gaps():
+    from cnnlib.viz.transfer import filter_mosaic
+
+    f = np.arange(5 * 4, dtype=float).reshape(5, 1, 2, 2)      # 5 kernels of 2x2
+    m = filter_mosaic(f, columns=2)                             # 3 rows of 2
+    assert m.shape == (3 * 3 - 1, 2 * 3 - 1)
+    np.testing.assert_array_equal(m[0:2, 3:5], [[4, 5], [6, 7]])   # kernel 1, top right
+    np.testing.assert_array_equal(m[6:8, 0:2], [[16, 17], [18, 19]])  # kernel 4, bottom left
+    assert np.isnan(m[2]).all() and np.isnan(m[:, 2]).all()   # gaps
+    assert np.isnan(m[6:8, 3:5]).all()                          # the unused cell
+    with pytest.raises(ValueError, match="filter_mosaic: filters"):
+        filter_mosaic(np.zeros((2, 3, 3, 3)))
+    with pytest.raises(ValueError, match="filter_mosaic: columns"):
+        filter_mosaic(f, columns=0)
+
+
+def test_result_table_text_and_html():
+    from cnnlib.viz.transfer import ResultTable
+
+    t = ResultTable(["test", "a", "bb"], [["row one", "1", "22"], ["r2", "333", "4"]])
+    assert repr(t).splitlines() == ["test      a bb", "row one   1 22", "r2      333  4"]
+    html = t._repr_html_()
+    assert html.count("<tr>") == 3 and "<th>row one</th>" in html
+    with pytest.raises(ValueError, match="ResultTable: every row"):
+        ResultTable(["a", "b"], [["x"]])
 
 
 def test_lr_sweep_figure_draws_means_seed_ranges_and_the_chosen_rate():
@@ -296,4 +345,5 @@ def test_transfer_figures_fit_the_text_column():
     assert band.min() == pytest.approx(0.2) and band.max() == pytest.approx(0.9)   # worst..best
     filters = np.random.default_rng(0).standard_normal((16, 1, 3, 3))
     assert plot_filter_change(filters, filters).get_figwidth() <= 6.9
+    assert fig.get_figwidth() == pytest.approx(6.88)          # the column, house style
     plt.close("all")

@@ -10,6 +10,7 @@ from . import transposed as _transposed  # noqa: F401  (transp-ex-N)
 from . import ch05, ch06, ch07  # noqa: F401  (block-, rf-, backprop-ex-N)
 from . import sees as _sees  # noqa: F401  (sees-ex-N)
 from . import ch08, ch10  # noqa: F401  (scratch-, arch-ex-N)
+from . import ch11  # noqa: F401  (transfer-ex-N)
 from ._core import Exercise, Feedback, Mistake, check, exercise, exercises, register
 
 __all__ = ["Exercise", "Feedback", "Mistake", "check", "exercise", "exercises", "register"]

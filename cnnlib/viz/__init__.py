@@ -36,7 +36,14 @@ from .receptive_field import (
 )
 from .style import apply as _apply_house_style
 from .training import confusion_figure, history_figure, running_stats_figure
-from .transfer import STRATEGY_STYLES, plot_filter_change, plot_transfer_curves
+from .transfer import (
+    STRATEGY_STYLES,
+    ResultTable,
+    filter_mosaic,
+    plot_filter_change,
+    plot_lr_sweep,
+    plot_transfer_curves,
+)
 from .upsampling import (
     overlap_figure,
     pattern_figure,

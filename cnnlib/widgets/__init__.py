@@ -18,3 +18,4 @@ from .size_explorer import SizeExplorer, size_explorer
 from .step_through import ConvStepThrough, PoolStepThrough, conv_step_through, pool_step_through
 from .transposed import TransposedExplorer, transposed_explorer
 from .training import TrainingExplorer, training_explorer
+from .transfer import TransferExplorer, transfer_explorer
