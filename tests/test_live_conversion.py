@@ -186,6 +186,22 @@ def test_live_skip_cell_that_printed_nothing_gets_no_stored_result(tmp_path):
     assert cells[2].source.startswith("%%live_skip\n")
 
 
+def test_cells_reading_a_skipped_cells_results_skip_too():
+    cells = [nbformat.v4.new_code_cell(src, metadata={"tags": tags}) for src, tags in [
+        ("import numpy as np\nx = np.ones(3)", []),
+        ("history = train(x)\nmodel = history.model", ["live-skip"]),
+        ("plot(history)", []),                       # reads history: skips
+        ("total = x.sum()", []),                     # runs
+        ("model = make()\nprint(model)", []),        # rebinds model first: runs
+        ("%matplotlib inline\nsummary = describe(plot)", []),  # plot is a builtin here
+        ("assert model.fitted and total > 0", []),  # model came back: runs
+        ("figure = f(history, total)", ["remove-input"]),  # skips
+        ("show(figure)", []),                        # reads figure: skips
+    ]]
+    assert build_live.live_skipped(cells) == {1: set(), 2: {"history"}, 7: {"history"},
+                                              8: {"figure"}}
+
+
 def test_no_live_skip_machinery_without_tagged_cells(tmp_path):
     src = _chapter(tmp_path, [nbformat.v4.new_code_cell("x = 1")])
     build_live.live_copy(src, tmp_path / "live.ipynb", ["scipy"])

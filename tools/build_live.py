@@ -733,6 +733,59 @@ def _stored_result_cell(cell, index: int):
     return stored
 
 
+def _names(source: str) -> tuple[set[str], set[str]]:
+    """(names a code cell reads before binding them, names it binds), statement by
+    statement; empty sets when it does not parse."""
+    import ast
+
+    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                     for line in source.splitlines())
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set(), set()
+    reads, binds = set(), set()
+    for statement in tree.body:
+        here_reads, here_binds = set(), set()
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name):
+                if isinstance(node.ctx, (ast.Store, ast.Del)):
+                    here_binds.add(node.id)
+                else:
+                    here_reads.add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                here_binds.add(node.name)
+            elif isinstance(node, ast.arg):
+                here_binds.add(node.arg)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                here_binds.update((a.asname or a.name).split(".")[0] for a in node.names)
+        # a name the statement binds itself (a loop variable, a parameter) is not needed
+        # from before it
+        reads |= here_reads - here_binds - binds
+        binds |= here_binds
+    return reads, binds
+
+
+def live_skipped(cells: list) -> dict[int, set[str]]:
+    """Code cells that do not run live: those tagged ``live-skip``, and every later cell
+    that reads a name only a skipped cell defines (it would fail with a NameError);
+    each with the names that made it skip (empty for a tagged cell)."""
+    skipped: dict[int, set[str]] = {}
+    missing: set[str] = set()
+    for i, cell in enumerate(cells):
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type != "code" or "skip-execution" in tags:
+            continue
+        reads, binds = _names(cell.source)
+        needs = reads & missing
+        if LIVE_SKIP_TAG in tags or needs:
+            skipped[i] = set() if LIVE_SKIP_TAG in tags else needs
+            missing |= binds
+        else:
+            missing -= binds
+    return skipped
+
+
 def _hide(cell, outputs: bool = False) -> None:
     jupyter = cell.metadata.setdefault("jupyter", {})
     jupyter["source_hidden"] = True
@@ -762,6 +815,11 @@ def live_copy(src: Path, dest: Path, extra: list[str],
     nb = nbformat.read(src, as_version=4)
     conv = converter or MystConverter(src)
     cells, heavy = [], 0
+    skipped = live_skipped(nb.cells)
+    for i, needs in skipped.items():
+        if needs:
+            log(f"{src.name}: cell {i} also live-skips: it reads {', '.join(sorted(needs))} "
+                "from a live-skip cell")
     for i, cell in enumerate(nb.cells):
         tags = set(cell.metadata.get("tags", []))
         if cell.cell_type == "markdown":
@@ -788,7 +846,7 @@ def live_copy(src: Path, dest: Path, extra: list[str],
             cells.append(shown)
             continue
         stored = None
-        if LIVE_SKIP_TAG in tags:
+        if i in skipped:
             heavy += 1
             stored = _stored_result_cell(cell, i)
             cell.source = "%%live_skip\n" + cell.source
