@@ -403,7 +403,7 @@ PRINTED = """
 const nb = window.jupyterapp.shell.currentWidget.content;
 return nb.widgets.filter(c => c.model.type === 'code').map(c => {
   const outs = c.model.outputs.toJSON();
-  return {source: c.model.sharedModel.getSource(),
+  return {id: c.model.id, source: c.model.sharedModel.getSource(),
           text: outs.map(o => o.output_type === 'stream' ? o.text : '').join('')};
 });
 """
@@ -572,24 +572,22 @@ def _record(timings: dict) -> None:
 def _printed_differences(browser, doc: str) -> list:
     """Code cells (numbered as in the chapter) whose printed text differs from the book's,
     each with its first differing line, as [cell, book's line, live line]."""
-    stored = [c for c in json.loads((ROOT / f"{doc}.ipynb").read_text())["cells"]
-              if c["cell_type"] == "code"]
-    live = [c for c in browser.execute_script(PRINTED)
-            if not c["source"].startswith(("# Install cnnlib", "%%live_skip"))]
-    book = [c for c in stored if "skip-execution" not in c["metadata"].get("tags", [])
-            and "live-skip" not in c["metadata"].get("tags", [])]
+    cells = json.loads((ROOT / f"{doc}.ipynb").read_text())["cells"]
+    index = {c.get("id"): i for i, c in enumerate(cells)}
     differ = []
-    for ours, theirs in zip(live, book, strict=True):
-        text = "".join(o.get("text", "") if isinstance(o.get("text", ""), str)
-                       else "".join(o["text"]) for o in theirs.get("outputs", [])
-                       if o["output_type"] == "stream")
+    for ours in browser.execute_script(PRINTED):
+        if ours["source"].startswith("%%live_skip") or ours["id"] not in index:
+            continue  # skipped live, or the setup cell
+        i = index[ours["id"]]
+        text = "".join(o["text"] if isinstance(o["text"], str) else "".join(o["text"])
+                       for o in cells[i].get("outputs", []) if o["output_type"] == "stream")
         if text and ours["text"].strip() != text.strip():
             book_lines = text.strip().splitlines()
             live_lines = ours["text"].strip().splitlines()
             live_lines += [""] * (len(book_lines) - len(live_lines))
             pairs = zip(book_lines, live_lines[:len(book_lines)], strict=True)
             first = next(((a, b) for a, b in pairs if a != b), ("", ""))
-            differ.append([stored.index(theirs), first[0][:100], first[1][:100]])
+            differ.append([i, first[0][:100], first[1][:100]])
     return differ
 
 
