@@ -23,7 +23,7 @@ help:
 	@echo "              then strict nbval over the chapters again with a second kind of"
 	@echo "              OpenBLAS kernels (Haswell), so the stored outputs hold on other CPUs"
 	@echo "make test-portable  strict nbval over the chapters under every OpenBLAS kernel"
-	@echo "              family this CPU can run, at 1 and 2 BLAS threads (authors, ~30 min)"
+	@echo "              family this CPU can run, at 1 and 2 BLAS threads (authors; 30-60 min)"
 	@echo "make serve    serve the built book on http://127.0.0.1:8000/ (to run chapters live)"
 	@echo "make lab      open working copies of the chapters (lab/) in JupyterLab, sliders live"
 	@echo "make execute  re-run every chapter and store its outputs (authors only)"
