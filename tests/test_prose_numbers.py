@@ -114,20 +114,26 @@ def matches(prose: Number, printed: float) -> bool:
     return any(abs(candidate - prose.value) <= slack for candidate in candidates)
 
 
+# A number may follow a multiplication sign written as "x" ("x12,845,056").
 _OUT_NUMBER = re.compile(
-    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+\.?\d*|\.\d+)(?:[eE]([-+]?\d+))?"
+    r"(?<![A-Za-wyzÀ-ÿ_\d.])(\d{1,3}(?:,\d{3})+|\d+\.?\d*|\.\d+)(?:[eE]([-+]?\d+))?"
 )
+_OUT_SCALE = re.compile(r"\s?(thousand|million|billion|trillion|k|M|G|MB|GB)(?![A-Za-z])")
 
 
 def numbers_in_output(text: str) -> set[float]:
-    """Every number in printed text, separators and exponents understood."""
+    """Every number in printed text, separators, exponents and scale words understood."""
     found: set[float] = set()
     for m in _OUT_NUMBER.finditer(text):
         mantissa, exponent = m.group(1), m.group(2)
         try:
-            found.add(abs(float(mantissa.replace(",", "")) * 10.0 ** int(exponent or 0)))
+            value = abs(float(mantissa.replace(",", "")) * 10.0 ** int(exponent or 0))
         except (ValueError, OverflowError):
             continue
+        found.add(value)
+        scale = _OUT_SCALE.match(text, m.end())
+        if scale:  # "12.8 million", "3.7 GB" printed as the prose writes them
+            found.add(value * 10.0 ** _SCALES[scale.group(1)])
         if "," in mantissa:  # also the pieces: "1,2" may be a tuple
             found.update(float(piece) for piece in mantissa.split(","))
     return found
