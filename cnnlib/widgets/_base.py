@@ -19,6 +19,14 @@ from matplotlib.figure import Figure
 
 __all__ = ["BookWidget", "FigureImage", "MessageLine", "guarded"]
 
+#: Shown on a widget in the static book only (see BookWidget._framed).
+SNAPSHOT_BADGE = (
+    '<a class="cnnlib-snapshot-link" href="#" target="_blank" rel="noopener" '
+    'title="This widget is a stored snapshot: its controls do nothing here. '
+    'Run the chapter live to use it.">'
+    "Snapshot &middot; &#9654;&#xFE0E; Run this chapter live</a>"
+)
+
 
 class FigureImage:
     """A matplotlib ``Figure`` (not managed by pyplot) displayed as an ``ipywidgets.Image``.
@@ -111,9 +119,26 @@ class BookWidget:
     widget: widgets.Widget
 
     def _repr_mimebundle_(self, **kwargs: object) -> dict:
-        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle = self._framed()._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = repr(self)
         return bundle
+
+    def _framed(self) -> widgets.Widget:
+        """``self.widget`` under a "Snapshot" badge, the box that is displayed.
+
+        The badge is hidden (inline ``display: none``) wherever the widget
+        runs; only the static book's stylesheet (tools/static/book.css)
+        shows it, where the stored widget is a frozen snapshot, and
+        tools/static/figures.js points its link at the chapter's live copy.
+        """
+        frame = self.__dict__.get("_book_frame")
+        if frame is None or frame.children[1] is not self.widget:
+            badge = widgets.HTML(value=SNAPSHOT_BADGE, layout=widgets.Layout(display="none"))
+            badge.add_class("cnnlib-snapshot-badge")
+            frame = widgets.VBox([badge, self.widget])
+            frame.add_class("cnnlib-book-widget")
+            self.__dict__["_book_frame"] = frame
+        return frame
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} widget>"
