@@ -229,4 +229,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("build-finished", _build_finished)
     app.connect("source-read", _check_widgets)
     app.add_css_file("book/book.css")
+    # the static page's frozen-widget badges and tap-to-zoom figures
+    app.add_js_file("book/figures.js", defer="defer")
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

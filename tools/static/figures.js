@@ -1,0 +1,93 @@
+/* Convolutional Networks, Computed: the static page's figures and frozen widgets.
+ *
+ * 1. Frozen widgets: every book widget is displayed under a "Snapshot · Run this
+ *    chapter live" badge (cnnlib/widgets/_base.py), hidden except on this page
+ *    (book.css).  Point its link at the chapter's live copy, the same URL as the
+ *    "Run this chapter live" button under the title.  A widget stored before the
+ *    badge existed gets one added here.
+ * 2. Tap-to-zoom: a figure (a cell's image output or a {figure}) opens full size
+ *    over the page on a click or tap; another click, or Escape, closes it.
+ */
+(function () {
+  "use strict";
+  var BADGE_TEXT = "Snapshot \u00b7 \u25b6\ufe0e Run this chapter live";
+
+  function liveHref() {
+    var button = document.querySelector("a.book-run-live-button");
+    return button && !button.classList.contains("disabled") ? button.getAttribute("href") : null;
+  }
+
+  function wireBadges() {
+    var href = liveHref();
+    var views = document.querySelectorAll(
+      'script[type="application/vnd.jupyter.widget-view+json"]');
+    views.forEach(function (script) {
+      var root = script.parentElement;
+      var widget = root && root.querySelector(".jupyter-widgets, .widget-box, .lm-Widget");
+      if (!widget || root.querySelector(".cnnlib-snapshot-badge")) {
+        return;
+      }
+      var badge = document.createElement("div");
+      badge.className = "cnnlib-snapshot-badge cnnlib-snapshot-added";
+      badge.innerHTML = '<a class="cnnlib-snapshot-link" target="_blank" rel="noopener"></a>';
+      badge.firstChild.textContent = BADGE_TEXT;
+      widget.parentElement.insertBefore(badge, widget);
+    });
+    document.querySelectorAll("a.cnnlib-snapshot-link").forEach(function (a) {
+      if (href) {
+        a.setAttribute("href", href);
+      } else {
+        a.removeAttribute("href");  // no live copy (or opened as a file)
+      }
+    });
+  }
+
+  function zoomable(img) {
+    return img.closest(".cell_output, figure, .figure") &&
+      !img.closest(".jupyter-widgets, .widget-box, .cnnlib-zoom");
+  }
+
+  function openZoom(img) {
+    var overlay = document.createElement("div");
+    overlay.className = "cnnlib-zoom";
+    overlay.setAttribute("role", "dialog");
+    overlay.setAttribute("aria-label", "Figure, full size (click or Escape to close)");
+    var big = document.createElement("img");
+    big.src = img.currentSrc || img.src;
+    big.alt = img.alt || "";
+    overlay.appendChild(big);
+    function close() {
+      overlay.remove();
+      document.removeEventListener("keydown", onKey);
+    }
+    function onKey(event) {
+      if (event.key === "Escape") {
+        close();
+      }
+    }
+    overlay.addEventListener("click", close);
+    document.addEventListener("keydown", onKey);
+    document.body.appendChild(overlay);
+  }
+
+  document.addEventListener("click", function (event) {
+    var img = event.target.closest && event.target.closest("img");
+    if (img && zoomable(img) && !img.closest("a")) {
+      event.preventDefault();
+      openZoom(img);
+    }
+  });
+
+  function start() {
+    wireBadges();
+    // widgets render after the page loads: watch the page for a while
+    var observer = new MutationObserver(wireBadges);
+    observer.observe(document.body, { childList: true, subtree: true });
+    setTimeout(function () { observer.disconnect(); wireBadges(); }, 30000);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
