@@ -601,6 +601,11 @@ def test_live_chapter_slider_redraws(browser, server, book):
 
     traffic, timings = _run_live(browser, server, doc)
     assert browser.execute_script(NOTEBOOK_STATE)["sliders"], f"{doc} shows no slider live"
+    # the static page's "Snapshot" badge stays hidden where the widget runs
+    shown = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.cnnlib-snapshot-badge'))"
+        ".filter(b => b.offsetParent !== null).length;")
+    assert shown == 0, f"{shown} 'Snapshot' badges shown live"
     timings["slider_redraw_s"] = round(_move_slider(browser), 2)
     timings["arrow_key_redraw_s"] = round(_move_slider(browser, keyboard=True), 2)
     timings["printed_cells_differing"] = _printed_differences(browser, doc)
@@ -649,3 +654,88 @@ def test_every_chapter_runs_live(browser, server, book, doc):
     _record(timings)
     problems = traffic.drain().problems()
     assert not problems, f"{doc} live:\n  " + "\n  ".join(problems)
+
+
+# ------------------------------------------- frozen widgets and the column (issue 14)
+
+FROZEN_REPORT = """
+const sliders = Array.from(document.querySelectorAll('.cell_output .widget-slider'));
+const badges = Array.from(document.querySelectorAll('.cell_output .cnnlib-snapshot-badge'));
+const live = document.querySelector('a.book-run-live-button');
+return {
+  views: document.querySelectorAll('.cell_output ' + arguments[0]).length,
+  sliders: sliders.length,
+  enabled: sliders.filter(s => {
+    const target = s.querySelector('.noUi-target, input[type=range], .slider');
+    return !(target && (target.hasAttribute('disabled') || target.disabled));
+  }).length,
+  badges: badges.length,
+  visible: badges.filter(b => b.offsetParent !== null
+                              && getComputedStyle(b).display !== 'none').length,
+  hrefs: badges.map(b => (b.querySelector('a') || {}).getAttribute
+                         ? b.querySelector('a').getAttribute('href') : null),
+  live: live ? live.getAttribute('href') : null,
+};
+"""
+
+
+def test_static_widgets_are_frozen_snapshots(browser, server, book):
+    """In the static page a widget's slider is disabled and the widget carries a
+    visible "Snapshot · Run this chapter live" badge linking to the live copy."""
+    doc = "chapters/02-convolution"
+    if not (book / f"{doc}.html").is_file():
+        pytest.skip(f"{doc} is not in the book")
+    _open(browser, f"{server}{doc}.html")
+    time.sleep(0.5)  # figures.js wires the badges as widgets render
+    report = browser.execute_script(FROZEN_REPORT, WIDGET_VIEW)
+    assert report["sliders"], f"{doc} shows no slider"
+    assert report["enabled"] == 0, (
+        f"{report['enabled']} of {report['sliders']} sliders can still be dragged "
+        "(run tools/execute_chapters.py --freeze-only on the chapter)")
+    assert report["badges"] >= 1 and report["visible"] == report["badges"], report
+    assert report["live"] and all(h == report["live"] for h in report["hrefs"]), report
+
+
+COLUMN_REPORT = """
+const column = document.querySelector('#main-content article.bd-article')
+               || document.querySelector('article.bd-article');
+const width = column.clientWidth;
+const offenders = [];
+const cells = Array.from(column.querySelectorAll('.cell'));
+cells.forEach((cell, i) => {
+  const label = 'cell ' + (i + 1) + (cell.id ? ' (' + cell.id + ')' : '');
+  cell.querySelectorAll('.cell_input pre').forEach(pre => {
+    if (pre.scrollWidth > width + 1 || pre.scrollWidth > pre.clientWidth + 1) {
+      offenders.push(label + ': code ' + pre.scrollWidth + ' px');
+    }
+  });
+  cell.querySelectorAll('.cell_output .widget-subarea > *').forEach(w => {
+    if (w.scrollWidth > width + 1) {
+      offenders.push(label + ': widget ' + w.scrollWidth + ' px');
+    }
+  });
+});
+return {width: width, offenders: offenders};
+"""
+
+# Chapters still being fixed by their authors when this test was written
+# (measured at 1280 px on the build of 2026-12-04); strict=False, so a chapter
+# that is fixed passes and nothing needs undoing.
+WIDE_AT_1280: dict[str, str] = {}
+
+
+def _column_params():
+    docs = [d for d in _toc_docs() if (ROOT / f"{d}.ipynb").is_file()]
+    return [pytest.param(d, marks=pytest.mark.xfail(strict=False, reason=WIDE_AT_1280[d]))
+            if d in WIDE_AT_1280 else d for d in docs]
+
+
+@pytest.mark.parametrize("doc", _column_params())
+def test_widgets_and_code_fit_the_column(browser, server, book, doc):
+    """At 1280 px no widget and no code cell is wider than the text column."""
+    browser.set_window_size(1280, 1000)
+    _open(browser, f"{server}{doc}.html")
+    report = browser.execute_script(COLUMN_REPORT)
+    assert not report["offenders"], (
+        f"{doc}: wider than the {report['width']} px column:\n  "
+        + "\n  ".join(report["offenders"]))

@@ -7,6 +7,7 @@
  *    badge existed gets one added here.
  * 2. Tap-to-zoom: a figure (a cell's image output or a {figure}) opens full size
  *    over the page on a click or tap; another click, or Escape, closes it.
+ * 3. "Solution to Exercise N": no underlined leading space in the link.
  */
 (function () {
   "use strict";
@@ -78,7 +79,21 @@
     }
   });
 
+  // sphinx-exercise writes "Solution to<a> Exercise 3.1</a>": the link underlines
+  // its leading space.  Move the space out of the link.
+  function tidySolutionTitles() {
+    document.querySelectorAll(".solution p.admonition-title a, .solution summary a")
+      .forEach(function (a) {
+        var first = a.firstChild;
+        if (first && first.nodeType === 3 && /^\s/.test(first.data)) {
+          first.data = first.data.replace(/^\s+/, "");
+          a.parentNode.insertBefore(document.createTextNode(" "), a);
+        }
+      });
+  }
+
   function start() {
+    tidySolutionTitles();
     wireBadges();
     // widgets render after the page loads: watch the page for a while
     var observer = new MutationObserver(wireBadges);
