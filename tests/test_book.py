@@ -94,3 +94,32 @@ def test_citations_read_as_the_reference_list_labels(built_book: Path) -> None:
                                       and label.endswith(", " + text))):
                 wrong.append(f"{page.name}: cited as {text!r}, listed as {label!r}")
     assert not wrong, "\n".join(wrong)
+
+
+def _chapter_pages() -> list[str]:
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [entry["file"] for part in toc["parts"] if part.get("numbered")
+            for entry in part["chapters"]]
+
+
+def test_chapters_figures_and_exercises_numbered_per_chapter(built_book: Path) -> None:
+    # issue 14 §3: "3. ReLU" in the title, "Fig. 4.3" and "Exercise 3.2" count
+    # within their chapter (one counter across parts, as the sidebar shows).
+    import re
+
+    for number, doc in enumerate(_chapter_pages(), start=1):
+        page = (built_book / f"{doc}.html").read_text()
+        assert f'<h1><span class="section-number">{number}. </span>' in page, doc
+        for kind in ("Fig.", "Exercise"):
+            found = re.findall(rf'caption-number">{kind} (\d+)\.(\d+) ', page)
+            found += re.findall(rf'<span class="caption-number">{kind} (\d+)\.(\d+)', page)
+            found += re.findall(rf'>{kind} (\d+)\.(\d+)</', page)
+            assert all(int(chapter) == number for chapter, _ in found), (doc, kind, found)
+
+
+def test_search_ranks_chapters_above_api_members(built_book: Path) -> None:
+    # tools/static/search_scorer.js (html_search_scorer) is what the search page uses
+    scorer = (built_book / "_static" / "language_data.js").read_text()
+    assert 'docname.indexOf("chapters/") === 0' in scorer
