@@ -752,7 +752,9 @@ def test_arithmetic_on_the_page_is_checked() -> None:
 
 def test_allowlist_format(tmp_path: Path) -> None:
     good = tmp_path / "a.txt"
-    good.write_text("# comment\narchitectures | 76.1 | ResNet-50 | quoted from torchvision's docs\n")
+    good.write_text(
+        "# comment\narchitectures | 76.1 | ResNet-50 | quoted from torchvision's docs\n"
+    )
     (entry,) = read_allowlist(good)
     item = ProseNumber("76.1", Number.parse("76.1"), "ResNet-50 reaches 76.1 % top-1.")
     assert entry.covers("10-architectures", item)

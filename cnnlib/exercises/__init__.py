@@ -5,12 +5,20 @@ One module per chapter registers that chapter's checks (``ch02.py`` for
 the machinery.  Introduced in the chapter *Convolution*.
 """
 
-from . import ch01, ch02, ch03, ch04
-from . import transposed as _transposed  # noqa: F401  (transp-ex-N)
-from . import ch05, ch06, ch07  # noqa: F401  (block-, rf-, backprop-ex-N)
+from . import (  # noqa: F401  (block-, rf-, backprop-ex-N)  # noqa: F401  (scratch-, arch-ex-N)
+    ch01,
+    ch02,
+    ch03,
+    ch04,
+    ch05,
+    ch06,
+    ch07,
+    ch08,
+    ch10,
+    ch11,  # noqa: F401  (transfer-ex-N)
+)
 from . import sees as _sees  # noqa: F401  (sees-ex-N)
-from . import ch08, ch10  # noqa: F401  (scratch-, arch-ex-N)
-from . import ch11  # noqa: F401  (transfer-ex-N)
+from . import transposed as _transposed  # noqa: F401  (transp-ex-N)
 from ._core import Exercise, Feedback, Mistake, check, exercise, exercises, register
 
 __all__ = ["Exercise", "Feedback", "Mistake", "check", "exercise", "exercises", "register"]

@@ -16,6 +16,6 @@ from .pooling import PoolingExplorer, pooling_explorer
 from .receptive_field import StackBuilder, stack_builder, stack_layers
 from .size_explorer import SizeExplorer, size_explorer
 from .step_through import ConvStepThrough, PoolStepThrough, conv_step_through, pool_step_through
-from .transposed import TransposedExplorer, transposed_explorer
 from .training import TrainingExplorer, training_explorer
 from .transfer import TransferExplorer, transfer_explorer
+from .transposed import TransposedExplorer, transposed_explorer
