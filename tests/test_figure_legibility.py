@@ -36,7 +36,7 @@ CHAPTERS = sorted((Path(__file__).resolve().parent.parent / "chapters").glob("*.
 #: "A book that looks as good as it computes").  strict: a chapter that passes
 #: must leave this list.
 NOT_YET_REDRAWN: set[str] = {
-    "09-training-in-practice",
+    "10-training-in-practice",
 }
 
 

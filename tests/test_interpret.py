@@ -1,6 +1,6 @@
 """cnnlib.interpret: each explanation checked against an independent computation.
 
-The model is the chapter-09 digits network in float64 and eval mode with its
+The model is the chapter-10 digits network in float64 and eval mode with its
 random initial weights: the tools' arithmetic does not depend on training.
 """
 

@@ -757,8 +757,8 @@ def test_allowlist_format(tmp_path: Path) -> None:
     )
     (entry,) = read_allowlist(good)
     item = ProseNumber("76.1", Number.parse("76.1"), "ResNet-50 reaches 76.1 % top-1.")
-    assert entry.covers("10-architectures", item)
-    assert not entry.covers("11-transfer-learning", item)
+    assert entry.covers("12-architectures", item)
+    assert not entry.covers("13-transfer-learning", item)
     bad = tmp_path / "b.txt"
     bad.write_text("architectures | 76.1 | no reason\n")
     with pytest.raises(ValueError, match="b.txt:1"):

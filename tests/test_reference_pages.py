@@ -146,7 +146,7 @@ def test_every_automodule_in_the_api_page_exists() -> None:
 
 def test_chapter_use_scanner_sees_imports_and_aliases() -> None:
     used = chapter_uses()
-    # chapter 09 imports `from cnnlib import nn, optim` and calls nn.BatchNorm2d
+    # chapter 10 imports `from cnnlib import nn, optim` and calls nn.BatchNorm2d
     assert any(m == "cnnlib.nn" and n == "Dropout" for m, n in used)
     assert ("cnnlib.metrics", "hardest_examples") in used
 

@@ -1,4 +1,4 @@
-"""The training explorer of chapter 08: TinyCNN retrained from three sliders."""
+"""The training explorer of *A CNN from scratch*: TinyCNN retrained from three sliders."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The transfer explorer of chapter 11: the measured sweep, drawn by labelled data and rate."""
+"""The transfer explorer: the measured sweep, drawn by labelled data and learning rate."""
 
 from __future__ import annotations
 

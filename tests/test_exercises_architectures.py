@@ -1,4 +1,4 @@
-"""Chapter 10's self-checks: right answers derived by hand, each mistake's hint."""
+"""Chapter 12 (Architectures)'s self-checks: right answers derived by hand, each mistake's hint."""
 
 from __future__ import annotations
 

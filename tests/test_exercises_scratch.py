@@ -1,4 +1,4 @@
-"""Chapter 08's self-checks: right answers derived by hand, each mistake's hint."""
+"""A CNN from scratch: the self-checks, right answers derived by hand, each hint."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Chapter 11 (Transfer learning)'s self-checks: right answers derived by hand, each hint."""
+"""Chapter 13 (Transfer learning)'s self-checks: right answers derived by hand, each hint."""
 
 from __future__ import annotations
 
