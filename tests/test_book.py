@@ -22,7 +22,9 @@ HTML = ROOT / "_build" / "html"
 def built_book() -> Path:
     jb = Path(sys.executable).parent / "jupyter-book"
     result = subprocess.run(
-        [str(jb), "build", str(ROOT), "-W", "-n", "--keep-going"],
+        # --all: an incremental build keeps the bibliography page of the last
+        # build, which lists only the works cited then.
+        [str(jb), "build", str(ROOT), "--all", "-W", "-n", "--keep-going"],
         capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "0"},
     )
     if result.returncode != 0:
