@@ -7,14 +7,12 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .._validate import as_array, check_ndim, int_pair, positive_int
 from ..conv_transpose import conv_transpose2d, conv_transpose2d_backward
 from ..upsample import _check_mode, interpolate, interpolate_backward
-from . import init
+from .conv import Conv2d
 from .module import Module, Parameter
 
 __all__ = ["ConvTranspose2d", "Upsample"]
@@ -89,12 +87,12 @@ class ConvTranspose2d(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """Draw fresh weights and biases, as PyTorch's ``reset_parameters``."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init.calculate_fan_in_and_fan_out(self.weight.shape)
-            bound = 1 / math.sqrt(fan_in)
-            init.uniform_(self.bias, -bound, bound)
+        """Draw fresh weights and biases, as PyTorch's ``reset_parameters``.
+
+        The same rule as :class:`Conv2d`'s; fan-in comes from the weight's
+        second axis, which here is ``out_channels // groups``.
+        """
+        Conv2d.reset_parameters(self)  # type: ignore[arg-type]
 
     def _args(self) -> tuple:
         return (self.stride, self.padding, self.output_padding, self.groups, self.dilation)
