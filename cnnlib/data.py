@@ -302,11 +302,14 @@ def random_shift(x: np.ndarray, rng: np.random.Generator | None = None,
 
 
 def random_rotation(x: np.ndarray, rng: np.random.Generator | None = None,
-                    degrees: float = 10.0) -> np.ndarray:
+                    degrees: float = 10.0, order: int = 1) -> np.ndarray:
     """Rotate each image about its centre by a random angle in ``[-degrees, degrees]``.
 
-    Bilinear interpolation (``scipy.ndimage.rotate``, ``order=1``), output
-    the same size, corners that come from outside the image filled with 0.
+    Output the same size, corners that come from outside the image filled
+    with 0; ``scipy.ndimage.rotate`` resamples.  ``order=1`` (bilinear, the
+    default) mixes neighbouring pixels, so it also blurs a little;
+    ``order=0`` takes each output pixel from the nearest input pixel, so
+    values move but never mix.
 
     Parameters
     ----------
@@ -315,6 +318,8 @@ def random_rotation(x: np.ndarray, rng: np.random.Generator | None = None,
         Defaults to cnnlib's global generator.
     degrees : float, default 10
         Largest rotation either way; small angles keep a digit a digit.
+    order : {1, 0}, default 1
+        Interpolation: 1 bilinear, 0 nearest neighbour.
 
     Returns
     -------
@@ -326,16 +331,24 @@ def random_rotation(x: np.ndarray, rng: np.random.Generator | None = None,
     >>> random_rotation(x, np.random.default_rng(0), degrees=0.0)[0, 0, 2].tolist()
     [1.0, 1.0, 1.0, 1.0, 1.0]
     """
+    return _rotate(x, rng, degrees, order, "random_rotation")
+
+
+def _rotate(x: object, rng: np.random.Generator | None, degrees: object, order: object,
+            fn: str) -> np.ndarray:
+    """random_rotation's work, with errors that name ``fn`` (the public caller)."""
     from scipy import ndimage
 
-    x = _check_batch(x, "random_rotation")
-    if not isinstance(degrees, int | float) or degrees < 0:
-        raise ValueError(f"random_rotation: degrees must be a number >= 0, got {degrees!r}")
+    x = _check_batch(x, fn)
+    if isinstance(degrees, bool) or not isinstance(degrees, numbers.Real) or degrees < 0:
+        raise ValueError(f"{fn}: degrees must be a number >= 0, got {degrees!r}")
+    if isinstance(order, bool) or order not in (0, 1):
+        raise ValueError(f"{fn}: order must be 0 (nearest) or 1 (bilinear), got {order!r}")
     angles = _rng(rng).uniform(-degrees, degrees, size=x.shape[0])
     out = np.empty_like(x)
     for i, angle in enumerate(angles):
-        out[i] = ndimage.rotate(x[i], float(angle), axes=(2, 1), reshape=False, order=1,
-                                mode="constant", cval=0.0)
+        out[i] = ndimage.rotate(x[i], float(angle), axes=(2, 1), reshape=False,
+                                order=int(order), mode="constant", cval=0.0)
     return out
 
 

@@ -28,6 +28,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .data import _check_batch, _rng, _rotate
+
 __all__ = [
     "Spread",
     "best_setting",
@@ -405,24 +407,6 @@ def settings_within(results: Results, tolerance: float, key: str = "val_accuracy
 
 
 # ------------------------------------------------------------ ablation controls
-def _batch(x: object, fn: str) -> np.ndarray:
-    if not isinstance(x, np.ndarray):
-        raise TypeError(
-            f"{fn}: x must be a numpy.ndarray of shape (N, C, H, W), got {type(x).__name__}"
-        )
-    if x.ndim != 4:
-        raise ValueError(
-            f"{fn}: x must be 4-D with shape (N, C, H, W), got shape {tuple(x.shape)}"
-        )
-    return x if x.dtype.kind == "f" else x.astype(np.float64)
-
-
-def _generator(rng: np.random.Generator | None) -> np.random.Generator:
-    from .random import default_generator
-
-    return default_generator() if rng is None else rng
-
-
 def subpixel_shift(x: np.ndarray, rng: np.random.Generator | None = None,
                    max_shift: float = 0.5) -> np.ndarray:
     """Move each image by a random fraction of a pixel, with bilinear interpolation.
@@ -454,11 +438,11 @@ def subpixel_shift(x: np.ndarray, rng: np.random.Generator | None = None,
     [0.0, 1.0, 0.0]
     """
     fn = "subpixel_shift"
-    x = _batch(x, fn)
+    x = _check_batch(x, fn)
     if isinstance(max_shift, bool) or not isinstance(max_shift, numbers.Real) \
             or not 0 <= max_shift <= 1:
         raise ValueError(f"{fn}: max_shift must be a number in [0, 1], got {max_shift!r}")
-    shifts = _generator(rng).uniform(-max_shift, max_shift, size=(x.shape[0], 2))
+    shifts = _rng(rng).uniform(-max_shift, max_shift, size=(x.shape[0], 2))
     padded = np.pad(x, ((0, 0), (0, 0), (2, 2), (2, 2)))
     h, w = x.shape[2:]
     out = np.empty_like(x)
@@ -505,15 +489,4 @@ def nearest_rotation(x: np.ndarray, rng: np.random.Generator | None = None,
     >>> bool(np.array_equal(out, x))
     True
     """
-    from scipy import ndimage
-
-    fn = "nearest_rotation"
-    x = _batch(x, fn)
-    if isinstance(degrees, bool) or not isinstance(degrees, numbers.Real) or degrees < 0:
-        raise ValueError(f"{fn}: degrees must be a number >= 0, got {degrees!r}")
-    angles = _generator(rng).uniform(-degrees, degrees, size=x.shape[0])
-    out = np.empty_like(x)
-    for i, angle in enumerate(angles):
-        out[i] = ndimage.rotate(x[i], float(angle), axes=(2, 1), reshape=False, order=0,
-                                mode="constant", cval=0.0)
-    return out
+    return _rotate(x, rng, degrees, 0, "nearest_rotation")

@@ -191,6 +191,25 @@ def test_random_rotation_small_angles():
     assert np.abs(spun.sum(axis=(1, 2, 3)) - disc.sum()).max() < 0.1 * disc.sum()
 
 
+def test_random_rotation_nearest_only_moves_values():
+    x = np.arange(1.0, 50.0).reshape(1, 1, 7, 7).repeat(20, axis=0)
+    out = random_rotation(x, np.random.default_rng(3), degrees=30.0, order=0)
+    assert set(np.unique(out)) <= set(np.unique(x)) | {0.0}   # nothing mixed
+    bilinear = random_rotation(x, np.random.default_rng(3), degrees=30.0)
+    assert not set(np.unique(bilinear)) <= set(np.unique(x)) | {0.0}
+    # the same angles either way: the pivot (centre pixel) keeps its value in both
+    np.testing.assert_allclose(out[:, 0, 3, 3], 25.0)
+    np.testing.assert_allclose(bilinear[:, 0, 3, 3], 25.0, atol=1e-9)
+
+
+def test_random_rotation_rejects_bad_order_and_degrees():
+    x = np.zeros((1, 1, 4, 4))
+    with pytest.raises(ValueError, match=r"random_rotation: order must be 0 \(nearest\) or 1"):
+        random_rotation(x, order=3)
+    with pytest.raises(ValueError, match="random_rotation: degrees must be a number >= 0"):
+        random_rotation(x, degrees=True)
+
+
 def test_add_noise_statistics_and_clipping():
     x = np.full((100, 1, 10, 10), 0.5)
     out = add_noise(x, np.random.default_rng(0), std=0.1)
