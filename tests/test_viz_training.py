@@ -15,9 +15,15 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from cnnlib.experiments import Spread  # noqa: E402
-from cnnlib.viz import confusion_figure, history_figure, running_stats_figure  # noqa: E402
+from cnnlib.viz import (  # noqa: E402
+    confusion_figure,
+    history_figure,
+    lr_sweep_figure,
+    regulariser_table,
+    running_stats_figure,
+    seeds_figure,
+)
 from cnnlib.viz.style import COLUMN_INCHES, MIN_FONT_PT, smallest_font_pt  # noqa: E402
-from cnnlib.viz.training import lr_sweep_figure, seeds_figure  # noqa: E402
 
 RUN_A = {"loss": [2.0, 1.0, 0.5], "accuracy": [0.3, 0.6, 0.9],
          "val_loss": [2.1, 1.2, 0.9], "val_accuracy": [0.25, 0.55, 0.8]}
@@ -77,10 +83,16 @@ def test_running_stats_figure_plots_measured_against_running():
     fig = running_stats_figure(np.array([0.1, 0.2]), np.array([0.11, 0.19]),
                                np.array([1.0, 2.0]), np.array([1.1, 1.9]))
     mean_ax, var_ax = fig.axes
-    points = [line for line in mean_ax.get_lines() if line.get_label() == "one channel"][0]
+    points = [line for line in mean_ax.get_lines()
+              if line.get_label() == "one channel (2 in all)"][0]
     np.testing.assert_allclose(points.get_xdata(), [0.1, 0.2])
     np.testing.assert_allclose(points.get_ydata(), [0.11, 0.19])
     assert var_ax.get_ylabel() == "running_var"
+    # one legend, below both panels, none inside them
+    assert mean_ax.get_legend() is None and var_ax.get_legend() is None
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "y = x: running estimate equals the data's", "one channel (2 in all)"]
     with pytest.raises(ValueError, match="two \\(C,\\) arrays"):
         running_stats_figure(np.zeros(2), np.zeros(3), np.zeros(2), np.zeros(2))
 
@@ -160,3 +172,80 @@ def test_lr_sweep_figure_plots_means_on_a_log_axis_with_min_max_bars():
 def test_lr_sweep_figure_rejects_a_non_positive_rate():
     with pytest.raises(ValueError, match="lr_sweep_figure: learning rates must be > 0"):
         lr_sweep_figure({"p": {"x": {0.0: spread([0.5])}}})
+
+
+def test_history_figure_can_share_one_legend_below_the_panels():
+    fig = history_figure({"A": RUN_A, "B": RUN_B}, legend="below")
+    assert all(ax.get_legend() is None for ax in fig.axes)
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "A, training", "A, test", "B, training", "B, test"]
+    # below the panels: the legend's top is under every panel's bottom
+    fig.canvas.draw()
+    top = legend.get_window_extent().y1
+    assert all(top <= ax.get_tightbbox().y0 + 1 for ax in fig.axes)
+    assert smallest_font_pt(fig) >= MIN_FONT_PT
+    with pytest.raises(ValueError, match="legend must be 'each' or 'below', got 'top'"):
+        history_figure({"A": RUN_A}, legend="top")
+
+
+def test_history_figure_keeps_a_legend_in_each_panel_by_default():
+    fig = history_figure({"A": RUN_A})
+    assert all(ax.get_legend() is not None for ax in fig.axes) and not fig.legends
+
+
+def test_seeds_figure_has_one_legend_below_naming_the_settings_and_the_band():
+    fig = seeds_figure({"a": {"x": CURVES, "y": CURVES}, "b": {"y": CURVES}})
+    assert all(ax.get_legend() is None for ax in fig.axes)
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "x (mean)", "y (mean)", "band: smallest to largest of 3 seeds"]
+    assert fig.get_figwidth() == pytest.approx(COLUMN_INCHES)
+
+
+def test_seeds_figure_wraps_five_panels_onto_two_rows():
+    fig = seeds_figure({f"p{k}": {"x": CURVES} for k in range(5)})
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 5 and len(fig.axes) == 6          # a 2 x 3 grid, one hidden
+    rows = {round(ax.get_position().y0, 3) for ax in visible}
+    assert len(rows) == 2
+    assert smallest_font_pt(fig) >= MIN_FONT_PT
+
+
+def test_lr_sweep_figure_ticks_the_rates_tried_and_draws_chance():
+    panels = {"SGD": {"a": {0.03: spread([0.2]), 0.3: spread([0.9])},
+                      "b": {0.1: spread([0.5])}}}
+    fig = lr_sweep_figure(panels, chance=0.1)
+    (ax,) = fig.axes
+    np.testing.assert_allclose(ax.get_xticks(), [0.03, 0.1, 0.3])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.03", "0.1", "0.3"]
+    chance = [ln for ln in ax.get_lines() if ln.get_linestyle() == ":"]
+    assert len(chance) == 1 and tuple(chance[0].get_ydata()) == (0.1, 0.1)
+    assert ax.get_legend() is None
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["a", "b", "chance, 0.1"]
+
+
+def test_confusion_figure_labels_its_colour_bar():
+    fig = confusion_figure(np.eye(3, dtype=int), count_label="validation images")
+    assert fig.axes[1].get_ylabel() == "validation images"
+
+
+def test_regulariser_table_gives_mean_and_seed_range_of_each_quantity():
+    # Two seeds, four epochs.  By hand: seen loss 0.002 and 0.006 -> mean 0.004;
+    # 2-epoch moving averages of the validation loss: seed 0 (1.5, 1.0, 1.2),
+    # minimum 1.0; seed 1 (1.4, 1.2, 1.5), minimum 1.2 -> 1.10 (1.00-1.20);
+    # last 3 epochs: seed 0 (0.8+1.2+1.2)/3 = 1.0667, seed 1 (1.0+1.4+1.6)/3
+    # = 1.3333 -> 1.20 (1.07-1.33); accuracy over the last 3: seed 0 0.8,
+    # seed 1 0.7 -> 75.0% (70.0%-80.0%).
+    run = {"seen_loss": np.array([0.002, 0.006]),
+           "val_loss": np.array([[2.2, 0.8, 1.2, 1.2], [1.8, 1.0, 1.4, 1.6]]),
+           "val_accuracy": np.array([[0.1, 0.7, 0.8, 0.9], [0.2, 0.6, 0.7, 0.8]])}
+    table = regulariser_table({"plain": run}, smooth=2, last=3)
+    assert table.header[1:] == ["training loss (eval mode)", "lowest validation loss",
+                                "validation loss, last 3", "validation accuracy, last 3"]
+    assert table.rows == [["plain", "0.004 (0.002–0.006)", "1.10 (1.00–1.20)",
+                           "1.20 (1.07–1.33)", "75.0% (70.0%–80.0%)"]]
+    assert table._repr_html_().count("<tr>") == 2                # header and one row
+    with pytest.raises(ValueError, match="setting 'x' has no 'seen_loss'"):
+        regulariser_table({"x": {"val_loss": run["val_loss"]}})

@@ -35,7 +35,14 @@ from .receptive_field import (
     plot_stack_1d,
 )
 from .style import apply as _apply_house_style
-from .training import confusion_figure, history_figure, running_stats_figure
+from .training import (
+    confusion_figure,
+    history_figure,
+    lr_sweep_figure,
+    regulariser_table,
+    running_stats_figure,
+    seeds_figure,
+)
 from .transfer import (
     STRATEGY_STYLES,
     ResultTable,

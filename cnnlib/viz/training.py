@@ -1,6 +1,6 @@
 """Figures for the chapter *Training in practice*: learning curves, a confusion matrix,
 BatchNorm's running statistics against the data's, curves over several
-seeds, and a learning-rate sweep.
+seeds, a learning-rate sweep, and a table of results over seeds.
 
 No maths here: the histories come from :func:`cnnlib.train.fit` (stacked over
 seeds by :func:`cnnlib.experiments.run_seeds`), the counts from
@@ -8,7 +8,9 @@ seeds by :func:`cnnlib.experiments.run_seeds`), the counts from
 sweep's spreads from :func:`cnnlib.experiments.summarise`.
 Runs are told apart by the Okabe-Ito colours *and* by marker shape; training
 and test curves by line style (solid and dashed), so every line reads in grey
-and for colour-blind readers.
+and for colour-blind readers.  Every figure is drawn in the house style
+(:mod:`cnnlib.viz.style`): the text column's width, panels wrapped beyond four
+across, and a legend shared by all panels drawn once, below them.
 """
 
 from __future__ import annotations
@@ -19,12 +21,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from .style import COLUMN_INCHES
+from ..experiments import moving_average, tail_mean
+from .style import COLUMN_INCHES, panel_grid
+from .transfer import ResultTable
 
 __all__ = [
     "confusion_figure",
     "history_figure",
     "lr_sweep_figure",
+    "regulariser_table",
     "running_stats_figure",
     "seeds_figure",
 ]
@@ -43,13 +48,33 @@ _PANELS = {
 }
 
 
+def _panel_axes(n: int, row_height: float, figsize: tuple[float, float] | None,
+                **subplot_kw: object) -> tuple[Figure, list]:
+    """A pyplot figure with ``n`` panels, wrapped beyond four across; extra cells hidden."""
+    rows, cols = panel_grid(n)
+    if figsize is None:
+        figsize = (COLUMN_INCHES, rows * row_height + 0.6)
+    fig, grid = plt.subplots(rows, cols, squeeze=False, figsize=figsize, layout="constrained",
+                             **subplot_kw)
+    axes = [ax for row in grid for ax in row]
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return fig, axes[:n]
+
+
+def _legend_below(fig: Figure, handles: Sequence, labels: Sequence[str]) -> None:
+    """One legend for every panel, centred below them, at most four entries a row."""
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4),
+               frameon=False)
+
+
 def history_figure(
     histories: Mapping[str, Mapping[str, Sequence[float]]],
     panels: Sequence[str] = ("loss", "accuracy"),
     splits: Sequence[str] = ("train", "test"),
     title: str | None = None, log_loss: bool = True,
     accuracy_ylim: tuple[float, float] | None = (0.0, 1.02),
-    figsize: tuple[float, float] | None = None,
+    figsize: tuple[float, float] | None = None, legend: str = "each",
 ) -> Figure:
     """Learning curves of one or more training runs, one panel per quantity.
 
@@ -74,7 +99,11 @@ def history_figure(
     accuracy_ylim : (low, high) or None
         Fixed y range of the accuracy panel.
     figsize : (width, height), optional
-        Default: the text column's width, 3.1 inches high.
+        Default: the text column's width, 3.1 inches high (3.4 with the
+        legend below).
+    legend : {'each', 'below'}, default 'each'
+        A legend inside every panel, or one legend for all panels, centred
+        below them (every panel holds the same curves).
 
     Returns
     -------
@@ -90,8 +119,10 @@ def history_figure(
             raise ValueError(
                 f"history_figure: splits must be 'train', 'val' or 'test', got {name!r}"
             )
+    if legend not in ("each", "below"):
+        raise ValueError(f"history_figure: legend must be 'each' or 'below', got {legend!r}")
     if figsize is None:
-        figsize = (COLUMN_INCHES, 3.1)
+        figsize = (COLUMN_INCHES, 3.1 if legend == "each" else 3.4)
     fig, axes = plt.subplots(1, len(panels), squeeze=False, figsize=figsize, layout="constrained")
     for ax, panel in zip(axes[0], panels, strict=True):
         panel_title, ylabel = _PANELS[panel]
@@ -117,7 +148,10 @@ def history_figure(
         if panel == "accuracy" and accuracy_ylim is not None:
             ax.set_ylim(*accuracy_ylim)
         ax.grid(alpha=0.3)
-        ax.legend()
+        if legend == "each":
+            ax.legend()
+    if legend == "below":
+        _legend_below(fig, *axes[0][0].get_legend_handles_labels())
     if title:
         fig.suptitle(title)
     return fig
@@ -126,6 +160,7 @@ def history_figure(
 def confusion_figure(
     confusion: np.ndarray, class_names: Sequence[str] | None = None,
     title: str = "Confusion matrix", figsize: tuple[float, float] = (5.6, 4.6),
+    count_label: str = "number of images",
 ) -> Figure:
     """A confusion matrix as a grid of counts: rows true classes, columns predictions.
 
@@ -137,6 +172,8 @@ def confusion_figure(
         Tick labels; ``0 .. C-1`` by default.
     title : str
     figsize : (width, height)
+    count_label : str, default 'number of images'
+        The colour bar's label (say which images were counted).
 
     Returns
     -------
@@ -170,14 +207,14 @@ def confusion_figure(
     ax.set_xticks(range(c), names)
     ax.set_yticks(range(c), names)
     ax.set(title=title, xlabel="predicted class", ylabel="true class")
-    fig.colorbar(im, ax=ax, shrink=0.85, label="number of test images")
+    fig.colorbar(im, ax=ax, shrink=0.85, label=count_label)
     return fig
 
 
 def running_stats_figure(
     batch_means: np.ndarray, running_mean: np.ndarray,
     batch_vars: np.ndarray, running_var: np.ndarray,
-    title: str | None = None, figsize: tuple[float, float] = (COLUMN_INCHES, 3.1),
+    title: str | None = None, figsize: tuple[float, float] = (COLUMN_INCHES, 3.4),
 ) -> Figure:
     """Per-channel statistics measured on data beside a BatchNorm layer's running estimates.
 
@@ -195,7 +232,7 @@ def running_stats_figure(
     -------
     matplotlib.figure.Figure
         Two panels, mean and variance, with one point per channel and the
-        line y = x on which a perfect estimate would lie.
+        line y = x on which a perfect estimate would lie; one legend below.
     """
     pairs = [("mean", batch_means, running_mean), ("variance", batch_vars, running_var)]
     fig, axes = plt.subplots(1, 2, figsize=figsize, layout="constrained")
@@ -211,13 +248,13 @@ def running_stats_figure(
         hi = max(measured.max(), running.max())
         pad = 0.05 * (hi - lo or 1.0)
         ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], color="#000000", linestyle=":",
-                linewidth=1, label="y = x")
+                linewidth=1, label="y = x: running estimate equals the data's")
         ax.plot(measured, running, linestyle="none", marker="o", color=COLOURS[0],
-                label="one channel")
+                label=f"one channel ({measured.size} in all)")
         ax.set(title=f"Per-channel {name}", xlabel=f"{name} measured on the data",
                ylabel=f"running_{'mean' if name == 'mean' else 'var'}")
         ax.grid(alpha=0.3)
-        ax.legend()
+    _legend_below(fig, *axes[0].get_legend_handles_labels())
     if title:
         fig.suptitle(title)
     return fig
@@ -249,7 +286,8 @@ def seeds_figure(
         The epoch number of column 0 (e.g. the first epoch a moving average
         covers fully).
     figsize : (width, height), optional
-        Default: the text column's width, 3.1 inches high.
+        Default: the text column's width, 3.4 inches high for each row of
+        at most four panels.
     ylims : mapping of str to (low, high), optional
         A fixed y range for the panels named (by title), e.g. to show where
         curves level off rather than where they start.
@@ -259,16 +297,16 @@ def seeds_figure(
     matplotlib.figure.Figure
         In each panel a line per setting through the mean over seeds, and a
         shaded band from the smallest to the largest seed at every epoch.
+        One legend below the panels names the settings and the band.
     """
     fn = "seeds_figure"
     if not panels:
         raise ValueError(f"{fn}: panels must hold at least one panel")
-    if figsize is None:
-        figsize = (COLUMN_INCHES, 3.1)
-    fig, axes = plt.subplots(1, len(panels), squeeze=False, figsize=figsize,
-                             layout="constrained")
+    fig, axes = _panel_axes(len(panels), 2.8, figsize)
     labels: list[str] = []
-    for ax, (panel, curves) in zip(axes[0], panels.items(), strict=True):
+    handles: list = []
+    seeds: set[int] = set()
+    for ax, (panel, curves) in zip(axes, panels.items(), strict=True):
         if not curves:
             raise ValueError(f"{fn}: panel {panel!r} holds no curves")
         for label, values in curves.items():
@@ -278,15 +316,18 @@ def seeds_figure(
                     f"{fn}: curves must have shape (seeds, epochs), got {c.shape} for "
                     f"{label!r} in panel {panel!r}"
                 )
+            seeds.add(c.shape[0])
             if label not in labels:
                 labels.append(label)
+                handles.append(None)
             i = labels.index(label)
             colour, marker = COLOURS[i % len(COLOURS)], MARKERS[i % len(MARKERS)]
             epochs = np.arange(first_epoch, first_epoch + c.shape[1])
             ax.fill_between(epochs, c.min(axis=0), c.max(axis=0), color=colour, alpha=0.2,
                             linewidth=0)
-            ax.plot(epochs, c.mean(axis=0), color=colour, marker=marker,
-                    markevery=max(1, c.shape[1] // 8), markersize=5, label=label)
+            (line,) = ax.plot(epochs, c.mean(axis=0), color=colour, marker=marker,
+                              markevery=max(1, c.shape[1] // 8), markersize=5, label=label)
+            handles[i] = handles[i] or line
         ax.set(title=panel, xlabel="epoch",
                ylabel=(ylabels or {}).get(panel, panel))
         if panel in log_y:
@@ -294,7 +335,13 @@ def seeds_figure(
         if ylims and panel in ylims:
             ax.set_ylim(*ylims[panel])
         ax.grid(alpha=0.3)
-    axes[0][0].legend()
+    from matplotlib.patches import Patch
+
+    band = "smallest to largest seed" if len(seeds) != 1 else (
+        f"smallest to largest of {seeds.pop()} seeds")
+    entries = [(h, f"{label} (mean)") for h, label in zip(handles, labels, strict=True)]
+    entries.append((Patch(facecolor="0.5", alpha=0.35, linewidth=0), f"band: {band}"))
+    _legend_below(fig, *zip(*entries, strict=True))
     if title:
         fig.suptitle(title)
     return fig
@@ -304,7 +351,7 @@ def lr_sweep_figure(
     panels: Mapping[str, Mapping[str, Mapping[float, object]]],
     ylabel: str = "validation accuracy", title: str | None = None,
     xlabel: str = "learning rate", ylim: tuple[float, float] | None = None,
-    figsize: tuple[float, float] | None = None,
+    figsize: tuple[float, float] | None = None, chance: float | None = None,
 ) -> Figure:
     """A learning-rate sweep: score against rate (log axis), mean and range over seeds.
 
@@ -320,45 +367,129 @@ def lr_sweep_figure(
     ylim : (low, high), optional
         Shared y range.
     figsize : (width, height), optional
-        Default: the text column's width, 2.9 inches high.
+        Default: the text column's width, 3.3 inches high for each row of
+        at most four panels.
+    chance : float, optional
+        The score of guessing (0.1 for ten classes), drawn as a dotted line.
 
     Returns
     -------
     matplotlib.figure.Figure
-        One panel per entry, side by side with a shared y axis; each line
-        passes through the means, with a vertical bar from the worst to the
-        best seed at every rate.  Lines differ in colour, marker and style.
+        One panel per entry, wrapped beyond four across, with a shared y
+        axis; each line passes through the means, with a vertical bar from
+        the worst to the best seed at every rate, and the x axis is ticked at
+        the rates tried.  Lines differ in colour, marker and style; one
+        legend below the panels names them.
     """
     fn = "lr_sweep_figure"
     if not panels:
         raise ValueError(f"{fn}: panels must hold at least one panel")
-    if figsize is None:
-        figsize = (COLUMN_INCHES, 2.9)
-    fig, axes = plt.subplots(1, len(panels), squeeze=False, sharey=True, figsize=figsize,
-                             layout="constrained")
+    fig, axes = _panel_axes(len(panels), 2.7, figsize, sharey=True)
     styles = ("-", "--", ":", "-.")
-    for ax, (panel, lines) in zip(axes[0], panels.items(), strict=True):
+    legend: dict[str, object] = {}
+    for ax, (panel, lines) in zip(axes, panels.items(), strict=True):
+        tried: set[float] = set()
         for i, (label, spreads) in enumerate(lines.items()):
             if not spreads:
                 raise ValueError(f"{fn}: line {label!r} in panel {panel!r} has no rates")
             lrs = np.array(sorted(spreads), dtype=float)
             if np.any(lrs <= 0):
                 raise ValueError(f"{fn}: learning rates must be > 0, got {lrs.tolist()}")
+            tried.update(lrs.tolist())
             mean = np.array([spreads[lr].mean for lr in sorted(spreads)])
             low = np.array([spreads[lr].min for lr in sorted(spreads)])
             high = np.array([spreads[lr].max for lr in sorted(spreads)])
             colour, marker = COLOURS[i % len(COLOURS)], MARKERS[i % len(MARKERS)]
-            ax.errorbar(lrs, mean, yerr=[mean - low, high - mean], color=colour,
-                        marker=marker, markersize=5, linestyle=styles[i % len(styles)],
-                        capsize=3, label=label,
-                        markerfacecolor=colour if i == 0 else "white")
+            bars = ax.errorbar(lrs, mean, yerr=[mean - low, high - mean], color=colour,
+                               marker=marker, markersize=5, linestyle=styles[i % len(styles)],
+                               capsize=3, label=label,
+                               markerfacecolor=colour if i == 0 else "white")
+            legend.setdefault(label, bars)
+        if chance is not None:
+            ax.axhline(chance, color="0.4", linestyle=":", linewidth=1)
         ax.set_xscale("log")
+        ticks = sorted(tried)
+        ax.set_xticks(ticks, [f"{v:g}" for v in ticks])
+        ax.minorticks_off()
         ax.set(title=panel, xlabel=xlabel)
         ax.grid(alpha=0.3)
-    axes[0][0].set_ylabel(ylabel)
+    for ax in axes[::min(len(axes), 4)]:
+        ax.set_ylabel(ylabel)
     if ylim is not None:
-        axes[0][0].set_ylim(*ylim)
-    axes[0][0].legend()
+        axes[0].set_ylim(*ylim)
+    handles, labels = list(legend.values()), list(legend)
+    if chance is not None:
+        from matplotlib.lines import Line2D
+
+        handles.append(Line2D([], [], color="0.4", linestyle=":", linewidth=1))
+        labels.append(f"chance, {chance:g}")
+    _legend_below(fig, handles, labels)
     if title:
         fig.suptitle(title)
     return fig
+
+
+def regulariser_table(
+    results: Mapping[str, Mapping[str, np.ndarray]], smooth: int = 5, last: int = 10,
+) -> ResultTable:
+    """Settings trained over seeds, side by side: the training fit and the validation level.
+
+    Introduced in the chapter *Training in practice* to compare regularisers.
+    Each cell is the mean over the seeds with the smallest and the largest
+    seed in brackets.
+
+    Parameters
+    ----------
+    results : mapping of str to history
+        ``{setting: history}``, each history as
+        :func:`cnnlib.experiments.run_seeds` stacks it: ``'val_loss'`` and
+        ``'val_accuracy'`` of shape (S, E), one row per seed, and
+        ``'seen_loss'`` of shape (S,), the loss on the training set measured
+        after training in evaluation mode.
+    smooth : int, default 5
+        The moving-average window (epochs) before the lowest validation
+        loss is read off (:func:`cnnlib.experiments.moving_average`).
+    last : int, default 10
+        The validation loss and accuracy are averaged over this many final
+        epochs (:func:`cnnlib.experiments.tail_mean`).
+
+    Returns
+    -------
+    ResultTable
+        One row per setting; an HTML table on the page.
+
+    Examples
+    --------
+    >>> r = {"loss": np.array([[2.0, 1.0, 1.5], [2.0, 1.2, 1.3]]),
+    ...      "acc": np.array([[0.5, 0.8, 0.7], [0.5, 0.6, 0.8]]),
+    ...      "seen": np.array([0.01, 0.03])}
+    >>> t = regulariser_table({"plain": {"val_loss": r["loss"],
+    ...                                  "val_accuracy": r["acc"],
+    ...                                  "seen_loss": r["seen"]}},
+    ...                       smooth=1, last=2)
+    >>> t.rows[0]
+    ['plain', '0.020 (0.010–0.030)', '1.10 (1.00–1.20)', '1.25 (1.25–1.25)', '72.5% (70.0%–75.0%)']
+    """
+    fn = "regulariser_table"
+    if not results:
+        raise ValueError(f"{fn}: results must hold at least one setting")
+
+    def spread(values: np.ndarray, fmt: str) -> str:
+        v = np.asarray(values, dtype=float)
+        return (f"{format(v.mean(), fmt)} "
+                f"({format(v.min(), fmt)}–{format(v.max(), fmt)})")
+
+    rows = []
+    for name, r in results.items():
+        missing = [k for k in ("seen_loss", "val_loss", "val_accuracy") if k not in r]
+        if missing:
+            raise ValueError(f"{fn}: setting {name!r} has no {missing[0]!r} (expected a "
+                             f"history from run_seeds with a 'seen_loss' entry)")
+        rows.append([name,
+                     spread(r["seen_loss"], ".3f"),
+                     spread(moving_average(r["val_loss"], smooth).min(axis=1), ".2f"),
+                     spread(tail_mean(r["val_loss"], last), ".2f"),
+                     spread(tail_mean(r["val_accuracy"], last), ".1%")])
+    header = ["", "training loss (eval mode)", "lowest validation loss",
+              f"validation loss, last {last}", f"validation accuracy, last {last}"]
+    return ResultTable(header, rows)
