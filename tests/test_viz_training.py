@@ -17,6 +17,7 @@ import pytest  # noqa: E402
 from cnnlib.experiments import Spread  # noqa: E402
 from cnnlib.viz import (  # noqa: E402
     confusion_figure,
+    digit_gallery,
     history_figure,
     lr_sweep_figure,
     regulariser_table,
@@ -249,3 +250,20 @@ def test_regulariser_table_gives_mean_and_seed_range_of_each_quantity():
     assert table._repr_html_().count("<tr>") == 2                # header and one row
     with pytest.raises(ValueError, match="setting 'x' has no 'seen_loss'"):
         regulariser_table({"x": {"val_loss": run["val_loss"]}})
+
+
+def test_digit_gallery_wraps_thumbnails_on_one_scale_with_one_colour_bar():
+    images = [np.full((8, 8), k / 9) for k in range(10)]
+    fig = digit_gallery(images, [f"label {k}" for k in range(10)], title="t", columns=5)
+    shown = [ax for ax in fig.axes if ax.get_visible() and ax.images]
+    assert len(shown) == 10 and len(fig.axes) == 11          # ten thumbnails and one bar
+    assert len({round(ax.get_position().y0, 3) for ax in shown}) == 2      # two rows of 5
+    assert {ax.images[0].get_clim() for ax in shown} == {(0.0, 1.0)}      # one scale
+    assert shown[3].get_title() == "label 3" and list(shown[3].get_xticks()) == []
+    assert fig.axes[-1].get_ylabel() == "brightness"
+    assert fig.get_figwidth() <= COLUMN_INCHES + 1e-9
+    assert smallest_font_pt(fig) >= MIN_FONT_PT
+    with pytest.raises(ValueError, match="columns must be an int from 1 to 5, got 6"):
+        digit_gallery(images, ["x"] * 10, columns=6)
+    with pytest.raises(ValueError, match="one entry per image, got 1 titles for 10"):
+        digit_gallery(images, ["x"])

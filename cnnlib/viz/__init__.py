@@ -37,6 +37,7 @@ from .receptive_field import (
 from .style import apply as _apply_house_style
 from .training import (
     confusion_figure,
+    digit_gallery,
     history_figure,
     lr_sweep_figure,
     regulariser_table,

@@ -27,6 +27,7 @@ from .transfer import ResultTable
 
 __all__ = [
     "confusion_figure",
+    "digit_gallery",
     "history_figure",
     "lr_sweep_figure",
     "regulariser_table",
@@ -152,6 +153,79 @@ def history_figure(
             ax.legend()
     if legend == "below":
         _legend_below(fig, *axes[0][0].get_legend_handles_labels())
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def digit_gallery(
+    images: Sequence[np.ndarray], titles: Sequence[str], title: str | None = None,
+    columns: int = 4, tile_inches: float = 1.25, colorbar_label: str = "brightness",
+    vmin: float | None = None, vmax: float | None = None,
+) -> Figure:
+    """Small grey images as thumbnails on one brightness scale, with one colour bar.
+
+    Thumbnails carry no axes, only a title each, so up to five fit across
+    the text column legibly (the house style wraps panels *with* axes
+    beyond four).
+
+    Parameters
+    ----------
+    images : sequence of ndarray, each (H, W)
+        All the same shape, e.g. 8×8 digits.
+    titles : sequence of str
+        One per image (a line break makes a two-line title).
+    title : str, optional
+        The figure's title.
+    columns : int, default 4
+        Thumbnails per row, 1 to 5; more images wrap onto new rows.
+    tile_inches : float, default 1.25
+        Width of one thumbnail, shrunk if the row would not fit the column.
+    colorbar_label : str
+    vmin, vmax : float, optional
+        The ends of the shared grey scale; by default the smallest and the
+        largest value of all the images.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        At most the column wide; black is ``vmin``, white ``vmax``.
+    """
+    fn = "digit_gallery"
+    arrays = [np.asarray(a, dtype=float) for a in images]
+    if not arrays:
+        raise ValueError(f"{fn}: images must hold at least one image")
+    if len(titles) != len(arrays):
+        raise ValueError(f"{fn}: titles must have one entry per image, got {len(titles)} "
+                         f"titles for {len(arrays)} images")
+    if any(a.ndim != 2 or a.shape != arrays[0].shape for a in arrays):
+        raise ValueError(f"{fn}: images must be 2-D arrays of one shape, got shapes "
+                         f"{[a.shape for a in arrays]}")
+    if not isinstance(columns, int) or not 1 <= columns <= 5:
+        raise ValueError(f"{fn}: columns must be an int from 1 to 5, got {columns!r}")
+    lo = min(float(a.min()) for a in arrays) if vmin is None else vmin
+    hi = max(float(a.max()) for a in arrays) if vmax is None else vmax
+    rows, cols = -(-len(arrays) // columns), min(columns, len(arrays))
+    tile = min(tile_inches, (COLUMN_INCHES - 1.0) / cols)
+    lines = max(str(t).count("\n") + 1 for t in titles)
+    aspect = arrays[0].shape[0] / arrays[0].shape[1]
+    fig = plt.figure(figsize=(cols * tile + 1.0,
+                              rows * (tile * aspect + 0.22 * lines + 0.1)
+                              + (0.45 if title else 0.1)),
+                     layout="constrained")
+    grid = fig.subplots(rows, cols, squeeze=False)
+    axes = [ax for row in grid for ax in row]
+    image = None
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for ax in axes[len(arrays):]:
+        ax.set_visible(False)
+    for ax, a, name in zip(axes, arrays, titles, strict=False):
+        image = ax.imshow(a, cmap="gray", vmin=lo, vmax=hi, interpolation="nearest")
+        ax.set_title(name, fontsize=9.5)
+    bar = fig.colorbar(image, ax=axes[:len(arrays)], shrink=min(0.9, 0.45 + 0.15 * rows))
+    bar.set_label(colorbar_label)
     if title:
         fig.suptitle(title)
     return fig
