@@ -3,8 +3,9 @@
 One module per chapter registers that chapter's checks: ``ch01`` to ``ch07``
 for chapters 1 to 7 (labels ``images-``, ``conv-``, ``relu-``, ``pool-``,
 ``block-``, ``rf-`` and ``backprop-ex-N``), then by topic: ``transposed``
-(``transp-ex-N``), ``scratch`` (``scratch-ex-N``), ``sees`` (``sees-ex-N``),
-``architectures`` (``arch-ex-N``) and ``transfer`` (``transfer-ex-N``).
+(``transp-ex-N``), ``scratch`` (``scratch-ex-N``), ``training``
+(``train-ex-N``), ``sees`` (``sees-ex-N``), ``architectures`` (``arch-ex-N``)
+and ``transfer`` (``transfer-ex-N``).
 :mod:`cnnlib.exercises._core` holds the machinery.  Introduced in the
 chapter *Convolution*.
 """
@@ -21,6 +22,7 @@ from . import (
     ch07,
     scratch,
     sees,
+    training,
     transfer,
     transposed,
 )
