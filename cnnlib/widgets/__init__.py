@@ -8,6 +8,7 @@ library's error message in the widget instead of a traceback.
 from ._base import BookWidget, FigureImage, MessageLine, guarded
 from .activations import ActivationExplorer, activation_explorer
 from .architecture import ArchitectureExplorer, architecture_explorer
+from .augmentation import AugmentationExplorer, augmentation_explorer
 from .backprop import GradientFlow, gradient_flow
 from .equivariance import ShiftExplorer, shift_explorer
 from .interpret import FeatureMapExplorer, feature_map_explorer
