@@ -21,6 +21,14 @@ Running live
     copy, which tools/build_live.py builds into ``<html>/lite/`` (skipped when
     unchanged).  Opened as a file, the page disables the link and says to `make serve`.
 
+Search
+    The search page ranks results with tools/static/search_scorer.js, which reads
+    ``_static/book/search_stats.js``, written here: for each page its title, its
+    headings (section titles, and the bold lead-in that opens a paragraph, such as
+    "**Step 3: stride.**"), and how often each stemmed word occurs in its prose (code
+    cells, outputs and maths left out).  Sphinx's own index says only whether a word
+    occurs on a page, not how much the page is about it.
+
 Widgets that would silently vanish
     The build fails when a notebook's output shows a widget whose model is not in the
     notebook's stored widget state (what JupyterLab's autosave leaves behind).
@@ -34,6 +42,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
@@ -110,6 +119,11 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
             kept.append(js)
         scripts[:] = kept
 
+    if pagename == "search" and app.builder.format == "html":
+        # written after every document (Sphinx renders the search page last)
+        _write_search_stats(app)
+        app.builder.add_js_file("book/search_stats.js")
+
     if app.builder.format != "html" or doctree is None or "body" not in context:
         return
     source = Path(app.env.doc2path(pagename))
@@ -129,6 +143,65 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
             context["body"] = body.replace("</h1>", "</h1>" + button, 1)
         else:
             context["body"] = button + body
+
+
+_SEARCH_SKIP = (nodes.literal_block, nodes.math, nodes.math_block, nodes.raw, nodes.comment)
+
+
+def search_stats(doctree: nodes.document, lang) -> dict:
+    """One page's title, headings and prose word counts, for the search scorer.
+
+    ``lang`` is Sphinx's search language (``IndexBuilder.lang``), so that words are
+    split and stemmed as the search index and the search page stem them.  Returns
+    ``{"t": title, "h": [[heading, section id(, 1 if run-in)], ...], "f": {stem: count},
+    "n": words}``; code cells, their outputs and maths are left out of the counts.
+    """
+    heads: list[list] = []
+    words: list[str] = []
+
+    def walk(node: nodes.Node, section: str) -> None:
+        if isinstance(node, _SEARCH_SKIP):
+            return
+        if isinstance(node, nodes.Text):
+            words.extend(lang.split(node.astext()))
+            return
+        if {"cell_input", "cell_output"} & set(node.get("classes", [])):
+            return
+        if isinstance(node, nodes.section) and node["ids"]:
+            section = node["ids"][0]
+        if isinstance(node, nodes.title) and isinstance(node.parent, nodes.section):
+            heads.append([node.astext(), section])
+        elif isinstance(node, nodes.paragraph) and isinstance(node.parent, nodes.section):
+            # a run-in heading: a paragraph that opens with a bold phrase ending in a
+            # stop, "**Step 3: stride.** With stride s ..." (not a bold word in a list)
+            parts = [c for c in node.children
+                     if not (isinstance(c, nodes.Text) and not c.astext().strip())]
+            if (len(parts) > 1 and isinstance(parts[0], nodes.strong)
+                    and parts[0].astext().strip()[-1:] in (".", ":", "?", "!")):
+                heads.append([parts[0].astext().strip(), section, 1])
+        for child in node.children:
+            walk(child, section)
+
+    walk(doctree, "")
+    counts: dict[str, int] = {}
+    for word in words:
+        stem = lang.stem(word).lower()
+        if not word.isdigit() and lang.word_filter(stem):
+            counts[stem] = counts.get(stem, 0) + 1
+    return {"t": heads[0][0] if heads else "", "h": heads[1:], "f": counts,
+            "n": sum(counts.values())}
+
+
+def _write_search_stats(app: Sphinx) -> None:
+    indexer = getattr(app.builder, "indexer", None)
+    if indexer is None:
+        return
+    pages = {doc: search_stats(app.env.get_doctree(doc), indexer.lang)
+             for doc in sorted(app.env.found_docs)}
+    target = Path(app.outdir) / "_static" / "book" / "search_stats.js"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("window.BOOK_SEARCH_STATS = "
+                      + json.dumps(pages, ensure_ascii=False, separators=(",", ":")) + ";\n")
 
 
 def _live_chapters(app: Sphinx) -> list[Path]:
