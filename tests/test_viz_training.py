@@ -200,8 +200,17 @@ def test_seeds_figure_has_one_legend_below_naming_the_settings_and_the_band():
     assert all(ax.get_legend() is None for ax in fig.axes)
     (legend,) = fig.legends
     assert [t.get_text() for t in legend.get_texts()] == [
-        "x (mean)", "y (mean)", "band: smallest to largest of 3 seeds"]
+        "x", "y", "lines: mean; bands: range of 3 seeds"]
     assert fig.get_figwidth() == pytest.approx(COLUMN_INCHES)
+
+
+def test_a_legend_too_wide_for_one_row_takes_fewer_columns_and_fits_the_figure():
+    long = {f"a rather long setting name {k}": CURVES for k in range(4)}
+    fig = seeds_figure({"p": long})
+    (legend,) = fig.legends
+    fig.canvas.draw()
+    assert legend._ncols < 4
+    assert legend.get_window_extent().width <= fig.bbox.width
 
 
 def test_seeds_figure_wraps_five_panels_onto_two_rows():

@@ -64,9 +64,13 @@ def _panel_axes(n: int, row_height: float, figsize: tuple[float, float] | None,
 
 
 def _legend_below(fig: Figure, handles: Sequence, labels: Sequence[str]) -> None:
-    """One legend for every panel, centred below them, at most four entries a row."""
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4),
-               frameon=False)
+    """One legend for every panel, centred below them, in as many columns (up to four) as fit."""
+    for ncols in range(min(len(labels), 4), 0, -1):
+        legend = fig.legend(handles, labels, loc="outside lower center", ncols=ncols,
+                            frameon=False)
+        if ncols == 1 or legend.get_window_extent().width <= fig.bbox.width:
+            return
+        legend.remove()
 
 
 def history_figure(
@@ -371,7 +375,8 @@ def seeds_figure(
     matplotlib.figure.Figure
         In each panel a line per setting through the mean over seeds, and a
         shaded band from the smallest to the largest seed at every epoch.
-        One legend below the panels names the settings and the band.
+        One legend below the panels names the settings and says what the
+        lines and the bands are.
     """
     fn = "seeds_figure"
     if not panels:
@@ -411,11 +416,10 @@ def seeds_figure(
         ax.grid(alpha=0.3)
     from matplotlib.patches import Patch
 
-    band = "smallest to largest seed" if len(seeds) != 1 else (
-        f"smallest to largest of {seeds.pop()} seeds")
-    entries = [(h, f"{label} (mean)") for h, label in zip(handles, labels, strict=True)]
-    entries.append((Patch(facecolor="0.5", alpha=0.35, linewidth=0), f"band: {band}"))
-    _legend_below(fig, *zip(*entries, strict=True))
+    seeds_text = f"{seeds.pop()} seeds" if len(seeds) == 1 else "the seeds"
+    handles.append(Patch(facecolor="0.5", alpha=0.35, linewidth=0))
+    labels.append(f"lines: mean; bands: range of {seeds_text}")
+    _legend_below(fig, handles, labels)
     if title:
         fig.suptitle(title)
     return fig
