@@ -120,6 +120,8 @@ def test_readout_against_a_hand_computation(split, explorer):
 def test_unchanged_setting_reads_zero_change(explorer):
     explorer.update(digit=7, max_shift=0, degrees=0.0, noise=0.0, seed=0)
     assert explorer.changed == 0 and explorer.mean_change == 0.0
+    assert repr(explorer).startswith("<AugmentationExplorer: digit 7, shift 0, rotation 0°")
+    assert repr(explorer).endswith("8 of 8 copies read as 7>")
     assert np.all(explorer.readings == explorer.original_reading)
 
 

@@ -165,6 +165,8 @@ class AugmentationExplorer(BookWidget):
         Mean ``|copy 1 - original|`` over its 64 pixels.
     readings : ndarray of int, shape (8,)
         The nearest class mean's digit for each copy.
+    settings : tuple
+        The last drawing's (digit, max_shift, degrees, noise, seed, resampling).
     widget : ipywidgets.VBox
     """
 
@@ -183,6 +185,7 @@ class AugmentationExplorer(BookWidget):
         self.changed, self.mean_change = 0, 0.0
         self.readings = np.zeros(COPIES, dtype=int)
         self.original_reading = 0
+        self.settings = (int(digit), max_shift, degrees, noise, seed, resampling)
         style = {"description_width": "110px"}
         layout = widgets.Layout(width="300px", max_width="100%")
         common = {"continuous_update": False, "style": style, "layout": layout}
@@ -253,6 +256,7 @@ class AugmentationExplorer(BookWidget):
         original = X_train[int(np.flatnonzero(y_train == digit)[0]), 0]
         copies = augment_copies(original, COPIES, max_shift, degrees, noise, seed, resampling)
         self.original, self.copies = original, copies
+        self.settings = (int(digit), max_shift, degrees, noise, seed, resampling)
         change = np.abs(copies[0] - original)
         self.changed = int(np.count_nonzero(change >= GREY_LEVEL - 1e-12))
         self.mean_change = float(change.mean())
@@ -290,10 +294,10 @@ class AugmentationExplorer(BookWidget):
             self.figure.fig.set_layout_engine("none")
 
     def __repr__(self) -> str:
-        return (f"<AugmentationExplorer: digit {self.digit.value}, shift {self.shift.value}, "
-                f"rotation {self.degrees.value:g}°, noise {self.noise.value:g}, "
-                f"{int(np.sum(self.readings == self.digit.value))} of {COPIES} copies "
-                f"read as {self.digit.value}>")
+        digit, max_shift, degrees, noise, _, _ = self.settings
+        return (f"<AugmentationExplorer: digit {digit}, shift {max_shift}, "
+                f"rotation {degrees:g}°, noise {noise:g}, "
+                f"{int(np.sum(self.readings == digit))} of {COPIES} copies read as {digit}>")
 
 
 def augmentation_explorer(digit: int = 0, max_shift: int = 1, degrees: float = 0.0,
