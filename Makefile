@@ -2,11 +2,13 @@
 SHELL := /bin/bash
 # Both create .venv from requirements.txt when it is missing or older than
 # requirements.txt / pyproject.toml, so a fresh machine needs only python3.11 and make.
+# `make test` (and `make lab`) also add requirements-lab.txt: JupyterLab and Notebook 7.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.lab-installed
 BOOK_FLAGS := --keep-going
 
 .PHONY: book test test-portable lab execute lint clean help serve
@@ -19,7 +21,9 @@ test execute: export OPENBLAS_NUM_THREADS := 1
 help:
 	@echo "make book     build the HTML book into _build/html/"
 	@echo "make test     run every test: cnnlib, strict nbval over every chapter, the book build,"
-	@echo "              every page in a real browser with no network, one chapter run live;"
+	@echo "              every page in a real browser with no network, one chapter run live,"
+	@echo "              one chapter in JupyterLab and in Notebook 7 (so it also installs"
+	@echo "              requirements-lab.txt, about 26 MB, into .venv);"
 	@echo "              then strict nbval over the chapters again with a second kind of"
 	@echo "              OpenBLAS kernels (Haswell), so the stored outputs hold on other CPUs"
 	@echo "make test-portable  strict nbval over the chapters under every OpenBLAS kernel"
@@ -35,6 +39,16 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --config-settings editable_mode=compat -e . \
 	  || $(BIN)/python -m pip install --quiet --no-deps --config-settings editable_mode=compat -e .
 	@touch $(STAMP)
+
+# JupyterLab and Notebook 7 on top of requirements.txt, for `make lab` and
+# tests/test_lab.py.  `make book` does not need them, and they do not change what it
+# builds: the live site takes only the extensions tools/build_live.py names
+# (ignore_sys_prefix), and tools/lab.py keeps the live site's Pyodide kernel extension
+# out of JupyterLab.  Re-run after `$(STAMP)`, so a changed pin in requirements.txt
+# that the lab pins cannot follow fails here, not in the middle of the tests.
+$(LAB_STAMP): requirements-lab.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements-lab.txt
+	@touch $(LAB_STAMP)
 
 book: $(STAMP)
 	set -eo pipefail; $(BIN)/jupyter-book build . $(BOOK_FLAGS)
@@ -56,7 +70,8 @@ NBVAL_AGAIN := $(BIN)/python -m pytest $(PORTABLE_CHAPTERS) -p no:cacheprovider 
 
 # The two passes run side by side (each at one BLAS thread, so each keeps one
 # of two cores busy): the second pass's report follows the first one's.
-test: $(STAMP)
+# The first pass includes tests/test_lab.py, hence $(LAB_STAMP).
+test: $(STAMP) $(LAB_STAMP)
 	@second=$$($(BIN)/python tools/check_coretype.py --second); \
 	log=$$(mktemp); rc2=0; pid=""; \
 	if [ -n "$$second" ]; then \
@@ -99,8 +114,7 @@ test-portable: $(STAMP)
 
 # JupyterLab on working copies of the chapters in lab/ (git-ignored): autosave never
 # touches chapters/ (tools/lab.py says why).  `tools/lab.py notebook` opens Notebook 7.
-lab: $(STAMP)
-	$(BIN)/python -m pip install --quiet -r requirements-lab.txt
+lab: $(LAB_STAMP)
 	$(BIN)/python tools/lab.py
 
 execute: $(STAMP)

@@ -1,14 +1,18 @@
 """`make lab` leaves the chapters alone, and the chapters run in JupyterLab and Notebook 7.
 
 A copy of the repository's chapters and tools/lab.py is put under git; tools/lab.py
-serves it headless with a 2-second autosave; Chromium opens a chapter, runs every cell
-and waits past several autosaves; `git status` of the copy must then be clean (the
-reader's working copies live in the self-ignoring lab/ folder).  The same chapter then
-runs in Jupyter Notebook 7 with its widgets drawn.
+serves it headless with a 2-second autosave; Chromium opens a chapter and runs every
+cell; the test waits until JupyterLab has autosaved the finished run (which rewrites the
+widget outputs with the live session's model ids); `git status` of the copy must then be
+clean (the reader's working copies live in the self-ignoring lab/ folder).  The same
+chapter then runs in Jupyter Notebook 7 with its widgets drawn.
 
-JupyterLab is optional (requirements-lab.txt, installed by `make lab`), so these tests
-skip when it is not importable; BOOK_LAB_PYTHON may name a Python that has it.  They
-also need Chromium (see tests/test_browser.py).
+`make test` installs JupyterLab and Notebook 7 (requirements-lab.txt) before it runs
+these.  Run by hand without them, they skip, except under CI=true where they fail (as
+the browser tests do without Chromium).  BOOK_LAB_PYTHON may name another Python that
+has them and cnnlib.  They also need Chromium (see tests/test_browser.py).  The servers
+get empty Jupyter config and data folders, so the tester's own settings, workspaces,
+extensions and kernels stay out of it.
 """
 
 from __future__ import annotations
@@ -24,22 +28,31 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_browser import Traffic, _wait, browser  # noqa: F401  (browser is a fixture)
+from test_browser import IN_CI, Traffic, _wait, browser  # noqa: F401  (browser: a fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTER = "04-pooling.ipynb"  # the chapter whose widget autosave used to break
 LAB_PYTHON = os.environ.get("BOOK_LAB_PYTHON", sys.executable)
+AUTOSAVE_S = 2
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
-def _has_jupyterlab() -> bool:
-    probe = "import jupyterlab, notebook"
-    return subprocess.run([LAB_PYTHON, "-c", probe], capture_output=True).returncode == 0
-
-
-pytestmark = pytest.mark.skipif(
-    not _has_jupyterlab(),
-    reason="JupyterLab / Notebook 7 not installed: `make lab` installs requirements-lab.txt "
-           "(or set BOOK_LAB_PYTHON to a Python that has them)")
+@pytest.fixture(scope="module")
+def lab_python() -> str:
+    """LAB_PYTHON, when it has JupyterLab and Notebook 7; else skip (fail under CI)."""
+    probe = subprocess.run([LAB_PYTHON, "-c", "import jupyterlab, notebook"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        error = (probe.stderr.strip().splitlines() or ["?"])[-1]
+        why = (f"JupyterLab / Notebook 7 not importable by {LAB_PYTHON} ({error}): "
+               "`make test` and "
+               "`make lab` install requirements-lab.txt (`make .venv/.lab-installed` "
+               "alone), or set BOOK_LAB_PYTHON to a Python that has them")
+        if IN_CI:
+            pytest.fail(f"CI=true and {why}")
+        pytest.skip(why)
+    return LAB_PYTHON
 
 
 def _git(cwd: Path, *args: str) -> str:
@@ -48,7 +61,7 @@ def _git(cwd: Path, *args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def repo(tmp_path_factory) -> Path:
+def repo(tmp_path_factory, lab_python) -> Path:
     """The chapters and tools/lab.py in a fresh git repository."""
     copy = tmp_path_factory.mktemp("lab-repo")
     shutil.copytree(ROOT / "chapters", copy / "chapters",
@@ -70,8 +83,11 @@ def _free_port() -> int:
 
 def _serve(repo: Path, app: str):
     port, token = _free_port(), "book-lab-test"
-    env = {**os.environ, "BOOK_LAB_AUTOSAVE_S": "2",
-           "JUPYTER_RUNTIME_DIR": str(repo.parent / f"{repo.name}-runtime")}
+    jupyter = repo.parent / f"{repo.name}-jupyter"
+    env = {**os.environ, "BOOK_LAB_AUTOSAVE_S": str(AUTOSAVE_S),
+           "JUPYTER_CONFIG_DIR": str(jupyter / "config"),
+           "JUPYTER_DATA_DIR": str(jupyter / "data"),
+           "JUPYTER_RUNTIME_DIR": str(jupyter / "runtime")}
     proc = subprocess.Popen(
         [LAB_PYTHON, "tools/lab.py", app, "--no-browser", f"--port={port}",
          "--ip=127.0.0.1", f"--IdentityProvider.token={token}", "--allow-root",
@@ -137,28 +153,44 @@ def _run_chapter(browser, url: str, what: str) -> dict:  # noqa: F811
         time.sleep(0.5)
 
 
+def _widget_views(nb: dict) -> set[str]:
+    return {out["data"][WIDGET_VIEW]["model_id"] for cell in nb["cells"]
+            for out in cell.get("outputs", []) if WIDGET_VIEW in out.get("data", {})}
+
+
 def test_lab_keeps_chapters_unchanged(repo, browser):  # noqa: F811
     proc, base, token = _serve(repo, "lab")
     traffic = Traffic(browser, base)
+    copy = repo / "lab" / CHAPTER
     started = time.time()
     try:
         traffic.drain()
         state = _run_chapter(browser, f"{base}lab/tree/{CHAPTER}?token={token}", "JupyterLab")
         assert state["sliders"], "the chapter's widget did not draw in JupyterLab"
-        time.sleep(8)  # past several 2-second autosaves
-        saved_at = (repo / "lab" / CHAPTER).stat().st_mtime
-        saved = json.loads((repo / "lab" / CHAPTER).read_text())
+        # past the first autosave after the run (every AUTOSAVE_S): the notebook in the
+        # browser is clean again, its working copy written
+        _wait(browser, "!window.jupyterapp.shell.currentWidget.context.model.dirty",
+              10 * AUTOSAVE_S, "JupyterLab to autosave the chapter")
+        assert copy.stat().st_mtime > started, "the working copy was never autosaved"
+        saved = json.loads(copy.read_text())
         page = browser.page_source
     finally:
         browser.execute_script(
             "try { window.jupyterapp.shell.currentWidget.context.model.dirty = false } "
             "catch (e) {}")
         _stop(proc)
-    # the reader's copy was autosaved (the test waited long enough to matter) ...
-    assert saved_at > started, "the working copy was never autosaved: the test proves nothing"
-    # ... with its widget state, so even a saved copy would still draw its widgets
-    assert "application/vnd.jupyter.widget-state+json" in saved["metadata"].get("widgets", {})
-    # ... and the book's chapters are untouched
+    # the autosave wrote the finished run, whose widget outputs name the live session's
+    # models, not the chapter's stored ones: written to chapters/, it would show in git
+    book = json.loads(_git(repo, "show", f"HEAD:chapters/{CHAPTER}"))
+    code = [c for c in saved["cells"] if c["cell_type"] == "code"]
+    assert len(code) == state["cells"] and all(c["execution_count"] for c in code), (
+        "the autosaved copy is not the finished run")
+    assert _widget_views(saved) and _widget_views(saved).isdisjoint(_widget_views(book)), (
+        "the autosave did not rewrite the widget outputs: the test proves nothing")
+    # ... and it saved the live widget state, so even a saved copy draws its widgets
+    stored = saved["metadata"].get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    assert _widget_views(saved) <= stored.keys(), "the saved copy lacks its widget state"
+    # ... while the book's chapters are untouched
     assert _git(repo, "status", "--porcelain") == "", _git(repo, "status")
     assert "notified about" not in page, "JupyterLab asked about news (it needs the internet)"
     console = [c for c in traffic.drain().console if "favicon" not in c]
