@@ -30,6 +30,7 @@ interval (tests/test_lab.py uses a few seconds).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -105,6 +106,11 @@ def main(argv: list[str]) -> int:
     app = "lab"
     if argv and argv[0] in ("lab", "notebook"):
         app, argv = argv[0], argv[1:]
+    module = {"lab": "jupyterlab", "notebook": "notebook"}[app]
+    if importlib.util.find_spec(module) is None:
+        print(f"{module} is not installed in {sys.prefix}: `make lab` (or "
+              "`make .venv/.lab-installed`) installs requirements-lab.txt", file=sys.stderr)
+        return 1
     work = prepare()
     print(f"Working copies of the chapters: {work.relative_to(ROOT)}/ "
           "(the book's chapters/ stay as they are)")
