@@ -199,13 +199,19 @@ def test_lab_keeps_chapters_unchanged(repo, browser):  # noqa: F811
 
 def test_notebook7_runs_a_chapter(repo, browser):  # noqa: F811
     proc, base, token = _serve(repo, "notebook")
+    traffic = Traffic(browser, base)
     try:
+        traffic.drain()
         state = _run_chapter(browser, f"{base}notebooks/{CHAPTER}?token={token}",
                              "Notebook 7")
         assert state["sliders"], "the chapter's widget did not draw in Notebook 7"
+        page = browser.page_source
     finally:
         browser.execute_script(
             "try { window.jupyterapp.shell.currentWidget.context.model.dirty = false } "
             "catch (e) {}")
         _stop(proc)
-    assert _git(repo, "status", "--porcelain") == ""
+    assert _git(repo, "status", "--porcelain") == "", _git(repo, "status")
+    assert "notified about" not in page, "Notebook 7 asked about news (it needs the internet)"
+    console = [c for c in traffic.drain().console if "favicon" not in c]
+    assert not any("Shared module" in c or "pyodide" in c.lower() for c in console), console
