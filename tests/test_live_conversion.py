@@ -8,6 +8,7 @@ expected text written out by hand.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -207,7 +208,31 @@ def test_no_live_skip_machinery_without_tagged_cells(tmp_path):
     build_live.live_copy(src, tmp_path / "live.ipynb", ["scipy"])
     intro, setup, _ = nbformat.read(tmp_path / "live.ipynb", as_version=4).cells
     assert "RUN_HEAVY" not in setup.source and "live_skip" not in intro.source
-    assert ', "scipy"])' in setup.source and "SciPy" in intro.source
+    assert '"matplotlib", "scipy"]' in setup.source and "SciPy" in intro.source
+    assert "pyodide_js.loadPackage(_wheels)" in setup.source  # one parallel load
+
+
+def test_kernel_boot_packages_come_from_the_lock(tmp_path):
+    """Every package the Pyodide kernel would install one by one at start is preloaded
+    (jupyterlite-pyodide-kernel 0.6 skips those named in loadPyodideOptions.packages),
+    and each added wheel is in the lock file with its real sha256 and version."""
+    boot = build_live.lite_config()["jupyter-config-data"]["litePluginSettings"][
+        "@jupyterlite/pyodide-kernel-extension:kernel"]["loadPyodideOptions"]["packages"]
+    # what the kernel's worker installs itself when a name is missing from that list
+    assert {"micropip", "piplite", "ssl", "sqlite3", "ipykernel", "comm", "pyodide_kernel",
+            "jedi", "ipython"} <= set(boot)
+    lock = {"info": {}, "packages": {"numpy": {"name": "numpy"}}}
+    (tmp_path / "pyodide-lock.json").write_text(json.dumps(lock))
+    wheel = tmp_path / "src" / "cnnlib-1.2.3-py3-none-any.whl"
+    wheel.parent.mkdir()
+    wheel.write_bytes(b"not really a wheel")
+    build_live.extend_lock(tmp_path, {"cnnlib": wheel})
+    entry = json.loads((tmp_path / "pyodide-lock.json").read_text())["packages"]["cnnlib"]
+    assert entry["file_name"] == wheel.name and (tmp_path / wheel.name).is_file()
+    assert entry["version"] == "1.2.3" and entry["depends"] == ["numpy"]
+    assert entry["sha256"] == hashlib.sha256(b"not really a wheel").hexdigest()
+    with pytest.raises(RuntimeError, match="already"):
+        build_live.extend_lock(tmp_path, {"cnnlib": wheel})
 
 
 def test_live_skip_magic_runs_only_when_asked():

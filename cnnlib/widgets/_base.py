@@ -5,19 +5,29 @@ Why an image and not an inline plot: a matplotlib figure drawn into an
 re-rendering one PNG, which takes tens of milliseconds, whereas clearing an
 ``Output`` and re-plotting rebuilds the whole figure.  The image is also part
 of the stored widget state, so the HTML book shows the last frame.
+
+In the book's live pages (Pyodide, where Python runs several times slower) a
+figure is rendered faster than by ``savefig``: see :meth:`FigureImage.render`.
+The stored images, made by Jupyter's own kernel, never take that path.
 """
 
 from __future__ import annotations
 
 import html
 import io
+import sys
 from collections.abc import Callable
 
 import ipywidgets as widgets
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["BookWidget", "FigureImage", "MessageLine", "guarded"]
+__all__ = ["LIVE", "BookWidget", "FigureImage", "MessageLine", "cropped_png", "guarded"]
+
+#: True in the book's live pages: Python compiled to WebAssembly (Pyodide) in the
+#: reader's browser.  Widgets then favour speed over pixel-exact figures.
+LIVE = sys.platform == "emscripten"
 
 #: Shown on a widget in the static book only (see BookWidget._framed).
 SNAPSHOT_BADGE = (
@@ -51,16 +61,71 @@ class FigureImage:
         FigureCanvasAgg(self.fig)
         self.dpi = dpi
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self._laid_out: tuple = ()
 
     def render(self) -> bytes:
-        """The figure as PNG bytes."""
+        """The figure as PNG bytes.
+
+        Live (:data:`LIVE`), :meth:`render_fast`; otherwise ``savefig``, which
+        made every image stored in the book.
+        """
+        if LIVE:
+            return self.render_fast()
         buffer = io.BytesIO()
         self.fig.savefig(buffer, format="png", dpi=self.dpi)
+        return buffer.getvalue()
+
+    def render_fast(self) -> bytes:
+        """The figure as PNG bytes, about three times faster than ``savefig``.
+
+        One drawing pass instead of ``savefig``'s two (a layout pass, then
+        the drawing), and constrained layout solved again only when the
+        figure's set of axes has changed since the last render: a slider
+        moved changes what the axes show, rarely where they sit.  Tick
+        labels that grow by a digit may then crowd their margin a little.
+        """
+        canvas = self.fig.canvas
+        axes = tuple(map(id, self.fig.axes))
+        if axes == self._laid_out:
+            with self.fig._cm_set(layout_engine="none"):  # as savefig does after layout
+                canvas.draw()
+        else:
+            canvas.draw()                                  # solves the layout
+            self._laid_out = axes
+        import PIL.Image
+
+        buffer = io.BytesIO()
+        PIL.Image.fromarray(np.asarray(canvas.buffer_rgba())).save(
+            buffer, format="png", compress_level=3)
         return buffer.getvalue()
 
     def refresh(self) -> None:
         """Re-render the figure into the image widget."""
         self.image.value = self.render()
+
+
+def cropped_png(fig: Figure, pad: int = 4) -> bytes:
+    """``fig`` as a PNG at its own dpi, cropped to what is drawn: the live form of
+    :func:`cnnlib.viz.style.figure_png` for widgets that draw a new figure each time.
+
+    One drawing pass (``figure_png`` makes four: the smallest-font record, a
+    layout pass, the tight bounding box, the drawing, at twice the dpi), and
+    the margins are cut from the pixels, ``pad`` pixels left around the ink.
+    """
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    rgba = np.asarray(canvas.buffer_rgba())
+    ink = (rgba != rgba[0, 0]).any(axis=-1)
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if rows.size:
+        rgba = rgba[max(rows[0] - pad, 0):rows[-1] + pad + 1,
+                    max(cols[0] - pad, 0):cols[-1] + pad + 1]
+    import PIL.Image
+
+    buffer = io.BytesIO()
+    PIL.Image.fromarray(np.ascontiguousarray(rgba)).save(buffer, format="png",
+                                                         compress_level=3)
+    return buffer.getvalue()
 
 
 class MessageLine:

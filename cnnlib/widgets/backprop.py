@@ -25,7 +25,7 @@ from ..conv import conv2d
 from ..explain import ConvStep, explain_conv2d
 from ..viz.style import figure_png
 from ..viz.worked import worked_grids
-from ._base import BookWidget, MessageLine, guarded
+from ._base import LIVE, BookWidget, MessageLine, cropped_png, guarded
 
 __all__ = ["GradientFlow", "gradient_flow"]
 
@@ -157,7 +157,8 @@ class GradientFlow(BookWidget):
             signed=[False, True, signed, signed], groups=["g", "K", "X", "X"],
             outlines=outlines, fontsize=10.5, max_columns=2,
             labels=["upstream g", "kernel values", "input values"])
-        self.image.value = figure_png(fig)[0]
+        # live: one drawing pass at 1x (a quarter of the pixels); stored: figure_png
+        self.image.value = cropped_png(fig) if LIVE else figure_png(fig)[0]
         on_input = rows.size * cols.size
         self.readout.value = (
             f"Output ({row}, {col}) read the outlined window. Its gradient reaches the "
