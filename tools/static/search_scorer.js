@@ -124,7 +124,7 @@ var BookSearch = (function () {
     var docname = result[0], descr = result[3], base = tier(docname, descr);
     if (base === 0) return result[4];
     var all = stats(), page = all && all[docname], tail = page ? " > " + page.t : "";
-    if (result[2] && page && page.t && result[1].slice(-tail.length) === tail) {
+    if (page && page.t && result[1].slice(-tail.length) === tail) {
       // "4. Pooling > Pooling": the page itself, found by its title; one result, not two
       result[1] = result[1].slice(0, -tail.length);
       result[2] = "";
