@@ -89,6 +89,11 @@ def test_search_ranks_the_explaining_chapter_first(browser, server, book, query)
     assert _doc(first["href"]) == EXPECTED_TOP[query], (
         f"{query!r}: expected {EXPECTED_TOP[query]} first, got:\n  {listing}")
 
+    # a chapter found by its title and by its text is one result ("4. Pooling" once)
+    hrefs = [r["href"] for r in results if r["href"].startswith("chapters/")]
+    assert len(set(hrefs)) == len(hrefs), (
+        f"{query!r}: a chapter result listed twice:\n  {listing}")
+
     chapters = [i for i, r in enumerate(results) if r["href"].startswith("chapters/")]
     api = [i for i, r in enumerate(results)
            if r["object"] or r["href"].startswith("reference/api")]
