@@ -256,7 +256,11 @@ def test_regulariser_table_gives_mean_and_seed_range_of_each_quantity():
                                 "validation loss, last 3", "validation accuracy, last 3"]
     assert table.rows == [["plain", "0.004 (0.002–0.006)", "1.10 (1.00–1.20)",
                            "1.20 (1.07–1.33)", "75.0% (70.0%–80.0%)"]]
-    assert table._repr_html_().count("<tr>") == 2                # header and one row
+    assert table.caption == "Mean over 2 seeds, and the smallest to the largest seed."
+    page = table._repr_html_()
+    assert page.count("<tr>") == 2                                 # header and one row
+    # on the page each range sits under its mean, in small type
+    assert "0.004<br><small" in page and "0.002–0.006</small>" in page
     with pytest.raises(ValueError, match="setting 'x' has no 'seen_loss'"):
         regulariser_table({"x": {"val_loss": run["val_loss"]}})
 

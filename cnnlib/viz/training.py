@@ -33,6 +33,7 @@ __all__ = [
     "regulariser_table",
     "running_stats_figure",
     "seeds_figure",
+    "SpreadTable",
 ]
 
 # Okabe & Ito's colour-blind-safe palette, most distinct first.
@@ -509,7 +510,7 @@ def lr_sweep_figure(
 
 def regulariser_table(
     results: Mapping[str, Mapping[str, np.ndarray]], smooth: int = 5, last: int = 10,
-) -> ResultTable:
+) -> SpreadTable:
     """Settings trained over seeds, side by side: the training fit and the validation level.
 
     Introduced in the chapter *Training in practice* to compare regularisers.
@@ -533,8 +534,9 @@ def regulariser_table(
 
     Returns
     -------
-    ResultTable
-        One row per setting; an HTML table on the page.
+    SpreadTable
+        One row per setting; on the page an HTML table with each range under
+        its mean.
 
     Examples
     --------
@@ -570,4 +572,48 @@ def regulariser_table(
                      spread(tail_mean(r["val_accuracy"], last), ".1%")])
     header = ["", "training loss (eval mode)", "lowest validation loss",
               f"validation loss, last {last}", f"validation accuracy, last {last}"]
-    return ResultTable(header, rows)
+    seeds = {int(np.size(r["seen_loss"])) for r in results.values()}
+    count = f"{seeds.pop()} seeds" if len(seeds) == 1 else "the seeds"
+    return SpreadTable(header, rows,
+                       caption=f"Mean over {count}, and the smallest to the largest "
+                               "seed.")
+
+
+class SpreadTable(ResultTable):
+    """A :class:`ResultTable` of ``'mean (low–high)'`` cells, compact on the page.
+
+    Introduced in the chapter *Training in practice*.  As text every cell
+    reads ``mean (low–high)``; in HTML the range goes on a second line in
+    small type under the mean, so that five columns fit the text column.
+
+    Examples
+    --------
+    >>> t = SpreadTable(["", "loss"], [["plain", "0.50 (0.40–0.60)"]])
+    >>> print(t)
+               loss
+    plain 0.50 (0.40–0.60)
+    >>> "0.50<br><small" in t._repr_html_()
+    True
+    """
+
+    def _repr_html_(self) -> str:
+        import html
+
+        esc = html.escape
+
+        def cell(text: str) -> str:
+            mean, bracket, spread = text.partition(" (")
+            if not bracket or not spread.endswith(")"):
+                return esc(text)
+            return (f'{esc(mean)}<br><small style="opacity:0.75;white-space:nowrap">'
+                    f"{esc(spread[:-1])}</small>")
+
+        caption = (f'<caption style="caption-side:bottom;font-size:0.85em">'
+                   f"{esc(self.caption)}</caption>" if self.caption else "")
+        head = "".join(f'<th style="text-align:right">{esc(h)}</th>' for h in self.header)
+        body = "".join("<tr><th style=\"text-align:left\">" + esc(r[0]) + "</th>"
+                       + "".join(f'<td style="text-align:right">{cell(c)}</td>' for c in r[1:])
+                       + "</tr>" for r in self.rows)
+        return ('<table class="cnnlib-results" style="font-variant-numeric:tabular-nums;'
+                f'line-height:1.3">{caption}<thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table>")
