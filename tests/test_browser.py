@@ -428,6 +428,61 @@ const area = handle.closest('.jp-OutputArea');
 return {images: Array.from(area.querySelectorAll('img')).map(i => i.src.slice(-200))};
 """
 
+# A widget without a slider (menus, toggle buttons): the first such control in an output
+# area that shows a figure.  Returns a description, or null when there is none.
+MARK_OTHER_CONTROL = """
+const areas = Array.from(document.querySelectorAll('.jp-OutputArea'))
+                   .filter(a => a.querySelector('img'));
+for (const area of areas) {
+  const select = area.querySelector('.widget-dropdown select');
+  const toggles = area.querySelector('.widget-toggle-buttons');
+  const control = select || toggles;
+  if (control) {
+    control.setAttribute('data-book-test', 'control');
+    control.scrollIntoView({block: 'center'});
+    return select ? 'menu' : 'toggle buttons';
+  }
+}
+return null;
+"""
+
+# Change that control as a reader would: the next menu entry, or another toggle button.
+CHANGE_OTHER_CONTROL = """
+const control = document.querySelector('[data-book-test="control"]');
+window.__redraw.changes.push(performance.now());
+if (control.tagName === 'SELECT') {
+  control.selectedIndex = (control.selectedIndex + 1) % control.options.length;
+  control.dispatchEvent(new Event('change', {bubbles: true}));
+} else {
+  const buttons = Array.from(control.querySelectorAll('button'));
+  const other = buttons.find(b => !b.classList.contains('mod-active'));
+  other.click();
+}
+"""
+
+# Timestamps (performance.now(), ms) of the control's value changes and of the figure's
+# image changes in one output area, recorded by the page itself: the redraw is measured
+# from the reader's last change to the figure that shows it, without the test's own
+# round trips.  arguments[0]: an element of that output area.
+WATCH_REDRAW = """
+const area = arguments[0].closest('.jp-OutputArea');
+if (window.__redraw) { window.__redraw.stop(); }
+const record = {changes: [], images: []};
+const observer = new MutationObserver(mutations => {
+  for (const m of mutations) {
+    if (m.target.tagName === 'IMG' && m.attributeName === 'src') {
+      record.images.push(performance.now());
+    } else if (m.attributeName === 'aria-valuenow') {
+      record.changes.push(performance.now());
+    }
+  }
+});
+observer.observe(area, {attributes: true, subtree: true,
+                        attributeFilter: ['src', 'aria-valuenow']});
+record.stop = () => observer.disconnect();
+window.__redraw = record;
+"""
+
 LIVE_PATHS = ("/lite/static/pyodide/", "/lite/pypi/",
               "/lite/extensions/@jupyterlite/pyodide-kernel-extension/static/pypi/")
 
@@ -510,51 +565,150 @@ def _run_live(browser, server: str, doc: str, timeout: float = 180) -> tuple[Tra
     return traffic, timings
 
 
+def _at_rest(browser, script: str) -> dict:
+    """Wait until the kernel is idle and the figure has not changed for half a second."""
+    before = browser.execute_script(script)
+    deadline = time.time() + 60
+    while True:
+        time.sleep(0.5)
+        now = browser.execute_script(script)
+        if now == before and browser.execute_script(KERNEL_STATUS) == "idle":
+            return now
+        before = now
+        assert time.time() < deadline, "the widget never came to rest"
+
+
+def _redraw_time(browser, how: str) -> float:
+    """Seconds from the control's last change to the last new figure, once the kernel is
+    idle and the figure has stayed the same for a second."""
+    deadline, last = time.time() + 60, None
+    while True:
+        record = browser.execute_script("return {changes: window.__redraw.changes, "
+                                        "images: window.__redraw.images};")
+        if record["changes"] and record["images"] \
+                and record["images"][-1] > record["changes"][-1]:
+            if last == len(record["images"]) and \
+                    browser.execute_script(KERNEL_STATUS) == "idle":
+                break
+            last = len(record["images"])
+        assert time.time() < deadline, f"{how}: the figure did not change within 60 s"
+        time.sleep(1.0)
+    browser.execute_script("window.__redraw.stop()")
+    browser.execute_script("window.jupyterapp.shell.currentWidget.context.model.dirty = false")
+    return (record["images"][-1] - record["changes"][-1]) / 1000
+
+
 def _move_slider(browser, keyboard: bool = False) -> float:
-    """Move the chapter's slider (drag, or focus and press the right arrow key) and wait
-    until the figure beside it changes; return the time that took."""
+    """Move the chapter's slider (drag, or focus and press the right arrow key); return
+    the seconds from its last change of value to the figure that shows it."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    before = browser.execute_script(IMAGES_NEAR_SLIDER)
-    assert before["images"], "no figure next to the slider"
-    # start from rest: the kernel idle and the figure unchanged for half a second
-    deadline = time.time() + 60
-    while True:
-        time.sleep(0.5)
-        now = browser.execute_script(IMAGES_NEAR_SLIDER)
-        if now == before and browser.execute_script(KERNEL_STATUS) == "idle":
-            break
-        before = now
-        assert time.time() < deadline, "the widget never came to rest"
+    assert browser.execute_script(IMAGES_NEAR_SLIDER)["images"], "no figure next to the slider"
+    _at_rest(browser, IMAGES_NEAR_SLIDER)
     handle = browser.find_element(By.CSS_SELECTOR, '[data-book-test="slider"]')
+    browser.execute_script(WATCH_REDRAW, handle)
     value = handle.get_attribute("aria-valuenow")
-    t1 = time.time()
     if keyboard:
         handle.click()
         handle.send_keys(Keys.ARROW_RIGHT)
         if handle.get_attribute("aria-valuenow") == value:  # at its maximum
             handle.send_keys(Keys.ARROW_LEFT, Keys.ARROW_LEFT)
-        t1 = time.time()
     else:
         track = handle.find_element(By.XPATH,
                                     "ancestor::div[contains(@class, 'noUi-target')]")
         step = max(12, track.size["width"] // 3)
-        # drag the handle a third of the way along, as a reader would
-        ActionChains(browser).click_and_hold(handle).move_by_offset(step // 2, 0) \
+        # drag the handle a third of the way along, as a reader would (in two moves, with
+        # no pause: selenium's default glides 250 ms per move)
+        ActionChains(browser, duration=0).click_and_hold(handle).move_by_offset(step // 2, 0) \
             .move_by_offset(step - step // 2, 0).release().perform()
     how = "the arrow key" if keyboard else "dragging"
     assert handle.get_attribute("aria-valuenow") != value, f"{how} did not move the slider"
+    return _redraw_time(browser, how)
+
+
+def _change_other_control(browser) -> tuple[str, float]:
+    """For a widget without a slider: change its menu or toggle buttons; return what was
+    changed and the seconds from the change to the figure that shows it."""
+    from selenium.webdriver.common.by import By
+
+    what = browser.execute_script(MARK_OTHER_CONTROL)
+    assert what, "no slider, menu or toggle buttons beside a figure"
+    marked = '[data-book-test="control"]'
+    area_images = ("return Array.from(document.querySelector('" + marked + "')"
+                   ".closest('.jp-OutputArea').querySelectorAll('img')).map(i => i.src);")
+    _at_rest(browser, area_images)
+    browser.execute_script(WATCH_REDRAW, browser.find_element(By.CSS_SELECTOR, marked))
+    browser.execute_script(CHANGE_OTHER_CONTROL)
+    return what, _redraw_time(browser, what)
+
+
+# Set an exercise's answer cell in the notebook model and run it.  arguments: the
+# exercise key, the answer expression.  Returns the cell's index, or -1.
+FILL_ANSWER = """
+const [key, answer] = arguments;
+const nb = window.jupyterapp.shell.currentWidget.content;
+const index = nb.widgets.findIndex(c => c.model.type === 'code'
+    && c.model.sharedModel.getSource().includes('check("' + key + '", '));
+if (index < 0) { return -1; }
+const cell = nb.widgets[index];
+const source = cell.model.sharedModel.getSource();
+const name = source.match(new RegExp('check\\\\("' + key + '", (\\\\w+)\\\\)'))[1];
+cell.model.sharedModel.setSource(source.replace(
+    new RegExp('^' + name + ' = None.*$', 'm'), name + ' = ' + answer));
+nb.activeCellIndex = index;
+nb.deselectAll();
+window.jupyterapp.commands.execute('notebook:run-cell');
+return index;
+"""
+
+CELL_OUTPUT = """
+const cell = window.jupyterapp.shell.currentWidget.content.widgets[arguments[0]];
+return {count: cell.model.executionCount, source: cell.model.sharedModel.getSource(),
+        text: cell.node.querySelector('.jp-OutputArea') ?
+              cell.node.querySelector('.jp-OutputArea').textContent : ''};
+"""
+
+# One exercise per chapter, answered right: the answers are worked by hand from the
+# exercise's text (not taken from the checker), so the live check must say "Right".
+RIGHT_ANSWERS = {
+    "chapters/01-images-as-tensors": ("images-ex-3", "2 // 2"),  # stride 2, 2-pixel shift
+    "chapters/02-convolution": ("conv-ex-2a", "28 - 5 + 1"),
+    "chapters/03-relu": ("relu-ex-1a", "3 + 3 + 3 - 2"),  # three 3x3 kernels composed
+    "chapters/04-pooling": ("pool-ex-1a", "(7 - 3) // 2 + 1"),
+    "chapters/05-cnn-block": ("block-ex-4a", "16 * 32 * 3 * 3 + 32"),
+    "chapters/06-receptive-fields": ("rf-ex-2a", "112"),  # 1 + 2 L >= 224
+    "chapters/07-backprop": ("backprop-ex-2", "25 - 4 * 4"),  # windows cover rows/cols 0-3
+    "chapters/08-transposed-convolution": ("transp-ex-1", "(5 - 1) * 2 - 2 * 1 + 3 + 1"),
+    "chapters/09-cnn-from-scratch": ("scratch-ex-1b", "3 * 8 * 5 * 5 + 8"),
+    # batch 1, 1, 1, 5: mean 2, unbiased variance 12 / 3; momentum 0.1 from (0, 1)
+    "chapters/10-training-in-practice": ("train-ex-2b", "[0.1 * 2, 0.9 * 1 + 0.1 * 4]"),
+    "chapters/11-what-a-cnn-sees": ("sees-ex-1", "3 + 1 + 2 * 2"),  # conv 3, pool 2, conv 3
+    "chapters/12-architectures": ("arch-ex-1", "3 * 9 / 49"),
+    "chapters/13-transfer-learning": ("transfer-ex-1", "8_393_728 + 512 * 5 + 5"),
+}
+
+
+def _check_exercise(browser, doc: str) -> str:
+    """Fill in the chapter's exercise with its right answer, run its check cell, and
+    return the key; the feedback must say it is right."""
+    assert doc in RIGHT_ANSWERS, f"{doc}: no exercise answer in RIGHT_ANSWERS"
+    key, answer = RIGHT_ANSWERS[doc]
+    ran = max((c for c in browser.execute_script(NOTEBOOK_STATE)["counts"] if c), default=0)
+    index = browser.execute_script(FILL_ANSWER, key, answer)
+    assert index >= 0, f"{doc}: no cell runs check({key!r}, ...)"
     deadline = time.time() + 60
     while True:
-        after = browser.execute_script(IMAGES_NEAR_SLIDER)
-        if after["images"] and after["images"] != before["images"]:
+        time.sleep(0.3)
+        out = browser.execute_script(CELL_OUTPUT, index)
+        if (out["count"] or 0) > ran and browser.execute_script(KERNEL_STATUS) == "idle":
             break
-        assert time.time() < deadline, f"{how}: the figure did not change within 60 s"
-        time.sleep(0.05)
+        assert time.time() < deadline, f"{doc}: {key} answered {answer} did not run"
+    assert answer in out["source"], out["source"]
+    assert "✓ Right" in out["text"] and "Not yet" not in out["text"], out["text"]
     browser.execute_script("window.jupyterapp.shell.currentWidget.context.model.dirty = false")
-    return time.time() - t1
+    return key
 
 
 def _record(timings: dict) -> None:
@@ -610,6 +764,8 @@ def test_live_chapter_slider_redraws(browser, server, book):
     timings["slider_redraw_s"] = round(_move_slider(browser), 2)
     timings["arrow_key_redraw_s"] = round(_move_slider(browser, keyboard=True), 2)
     timings["printed_cells_differing"] = _printed_differences(browser, doc)
+    if doc in RIGHT_ANSWERS:
+        timings["exercise_checked"] = _check_exercise(browser, doc)
     _record(timings)
 
     menus = browser.execute_script("""
@@ -644,14 +800,21 @@ def test_live_chapter_slider_redraws(browser, server, book):
 def test_every_chapter_runs_live(browser, server, book, doc):
     """By hand: BOOK_LIVE_ALL=1 .venv/bin/python -m pytest tests/test_browser.py -k every
 
-    Each chapter: kernel ready, Run All, a slider moved when the chapter has one, the
-    printed text compared with the book's; every figure goes to _build/live-timings.json.
+    Each chapter: kernel ready, Run All, its widget's slider moved (dragged, then the
+    arrow key; a menu or toggle buttons where the widget has no slider) with the time to
+    the redrawn figure, one exercise answered right and checked, the printed text
+    compared with the book's; every figure goes to _build/live-timings.json.
     """
     traffic, timings = _run_live(browser, server, doc, timeout=600)
     if browser.execute_script(NOTEBOOK_STATE)["sliders"]:
         timings["slider_redraw_s"] = round(_move_slider(browser), 2)
         timings["arrow_key_redraw_s"] = round(_move_slider(browser, keyboard=True), 2)
+    else:
+        what, seconds = _change_other_control(browser)
+        timings[f"{what.replace(' ', '_')}_redraw_s"] = round(seconds, 2)
     timings["printed_cells_differing"] = _printed_differences(browser, doc)
+    timings["exercise_checked"] = _check_exercise(browser, doc)
+    timings["load"] = round(os.getloadavg()[0], 1)
     _record(timings)
     problems = traffic.drain().problems()
     assert not problems, f"{doc} live:\n  " + "\n  ".join(problems)

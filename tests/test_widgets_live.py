@@ -84,3 +84,18 @@ def test_gradient_flow_draws_live_at_its_own_dpi(monkeypatch, live):
     assert widget.grad_output[0, 0, 0, 1] == 1.0
     # the book's image is drawn at twice the figure's dpi, the live one at once
     assert width <= COLUMN_PX if live else width > 1.3 * COLUMN_PX
+
+
+def test_gradient_flow_reuses_its_layout_live(monkeypatch):
+    """Live, a redraw whose grids keep their sizes places the axes where the last
+    figure's layout put them: the picture matches a freshly laid-out one."""
+    monkeypatch.setattr(backprop, "LIVE", True)
+    x, k = np.arange(36.0).reshape(6, 6) - 17, np.array([[1.0, -2.0], [0.5, 3.0]])
+    widget = backprop.gradient_flow(x, k, stride=2, padding=1, cell=(0, 0))
+    widget.col.value = 2                                  # same grid sizes: layout reused
+    fresh = backprop.gradient_flow(x, k, stride=2, padding=1, cell=(0, 2))
+    moved, laid_out = _pixels(widget.image.value), _pixels(fresh.image.value)
+    assert moved.shape == laid_out.shape
+    assert np.abs(moved - laid_out).mean() < 0.5
+    widget.padding.value = 0                              # the grids change: laid out again
+    assert widget.grad_output.shape[2:] == (3, 3)

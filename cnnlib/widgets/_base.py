@@ -104,16 +104,24 @@ class FigureImage:
         self.image.value = self.render()
 
 
-def cropped_png(fig: Figure, pad: int = 4) -> bytes:
+def cropped_png(fig: Figure, pad: int = 4, positions: list | None = None) -> bytes:
     """``fig`` as a PNG at its own dpi, cropped to what is drawn: the live form of
     :func:`cnnlib.viz.style.figure_png` for widgets that draw a new figure each time.
 
     One drawing pass (``figure_png`` makes four: the smallest-font record, a
     layout pass, the tight bounding box, the drawing, at twice the dpi), and
     the margins are cut from the pixels, ``pad`` pixels left around the ink.
+    ``positions`` (one per axes of ``fig``, e.g. the last figure's, laid out
+    the same way) places the axes there instead of solving the layout.
     """
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.draw()
+    if positions is not None and len(positions) == len(fig.axes):
+        for ax, position in zip(fig.axes, positions, strict=True):
+            ax.set_position(position)
+        with fig._cm_set(layout_engine="none"):
+            canvas.draw()
+    else:
+        canvas.draw()
     rgba = np.asarray(canvas.buffer_rgba())
     ink = (rgba != rgba[0, 0]).any(axis=-1)
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))

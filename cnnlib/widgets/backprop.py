@@ -157,8 +157,15 @@ class GradientFlow(BookWidget):
             signed=[False, True, signed, signed], groups=["g", "K", "X", "X"],
             outlines=outlines, fontsize=10.5, max_columns=2,
             labels=["upstream g", "kernel values", "input values"])
-        # live: one drawing pass at 1x (a quarter of the pixels); stored: figure_png
-        self.image.value = cropped_png(fig) if LIVE else figure_png(fig)[0]
+        if LIVE:  # one drawing pass at 1x; the layout reused while the grids keep their sizes
+            shape = tuple((ax.get_xlim(), ax.get_ylim()) for ax in fig.axes if ax.images)
+            same = self.__dict__.get("_live_layout", (None, None))[0] == (len(fig.axes), shape)
+            self.image.value = cropped_png(
+                fig, positions=self._live_layout[1] if same else None)
+            self._live_layout = ((len(fig.axes), shape),
+                                 [ax.get_position() for ax in fig.axes])
+        else:
+            self.image.value = figure_png(fig)[0]
         on_input = rows.size * cols.size
         self.readout.value = (
             f"Output ({row}, {col}) read the outlined window. Its gradient reaches the "
