@@ -388,12 +388,13 @@ class Adam(Optimizer):
     def step(self) -> None:
         """One Adam update of every parameter that has a gradient."""
         for group, p in self._active():
-            lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
+            lr, (b1, b2) = group["lr"], group["betas"]
+            eps, wd = group["eps"], group["weight_decay"]
             g = p.grad
             if self._decoupled:
-                p.data *= 1 - lr * wd              # AdamW: shrink the weights directly
+                p.data *= 1 - lr * wd    # AdamW: shrink the weights directly
             elif wd != 0:
-                g = g + wd * p.data                # Adam: L2 term in the gradient
+                g = g + wd * p.data      # Adam: L2 term in the gradient
             state = self.state.setdefault(p, {})
             if not state:
                 state["step"] = 0

@@ -376,9 +376,10 @@ def _as_layer(layer: object, position: int, fn: str) -> Layer:
     return Layer(*checked, name=name or f"layer {position + 1}")
 
 
-def _step(size: int, jump: int, start: float, layer: Layer) -> tuple[int, int, float]:
-    """One layer of the recurrence: the field, jump and start after ``layer``."""
-    # the window spans k_eff units of the layer below, `jump` input pixels apart
+def _step(size: int, jump: int, start: float,
+          layer: Layer) -> tuple[int, int, float]:
+    """One layer of the recurrence: field, jump and start after ``layer``."""
+    # the window spans k_eff units of the layer below, `jump` pixels apart
     k_eff = layer.dilation * (layer.kernel_size - 1) + 1
     size = size + (k_eff - 1) * jump
     # the first window starts `padding` units before unit 0; its centre is

@@ -9,7 +9,8 @@ from .. import nn as cnn_nn
 __all__ = ["digits_cnn"]
 
 
-def digits_cnn(batch_norm: bool = True, dropout: float = 0.0, *, layers: ModuleType = cnn_nn):
+def digits_cnn(batch_norm: bool = True, dropout: float = 0.0, *,
+               layers: ModuleType = cnn_nn):
     """Two convolution blocks and a two-layer head for ``(N, 1, 8, 8)`` digit images.
 
     ``[Conv 3x3 (padding 1) - BatchNorm - ReLU - MaxPool 2x2] x 2`` with 16 then
@@ -41,7 +42,8 @@ def digits_cnn(batch_norm: bool = True, dropout: float = 0.0, *, layers: ModuleT
 
     def block(c_in: int, c_out: int) -> list:
         norm = [layers.BatchNorm2d(c_out)] if batch_norm else []
-        return [layers.Conv2d(c_in, c_out, 3, padding=1), *norm, layers.ReLU(), layers.MaxPool2d(2)]
+        conv = layers.Conv2d(c_in, c_out, 3, padding=1)
+        return [conv, *norm, layers.ReLU(), layers.MaxPool2d(2)]
 
     drop = [layers.Dropout(dropout)] if dropout else []
     return layers.Sequential(
