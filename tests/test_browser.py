@@ -580,7 +580,7 @@ def _at_rest(browser, script: str) -> dict:
 
 def _redraw_time(browser, how: str) -> float:
     """Seconds from the control's last change to the last new figure, once the kernel is
-    idle and the figure has stayed the same for a second."""
+    idle and the figure has stayed the same for half a second."""
     deadline, last = time.time() + 60, None
     while True:
         record = browser.execute_script("return {changes: window.__redraw.changes, "
@@ -592,7 +592,7 @@ def _redraw_time(browser, how: str) -> float:
                 break
             last = len(record["images"])
         assert time.time() < deadline, f"{how}: the figure did not change within 60 s"
-        time.sleep(1.0)
+        time.sleep(0.5)
     browser.execute_script("window.__redraw.stop()")
     browser.execute_script("window.jupyterapp.shell.currentWidget.context.model.dirty = false")
     return (record["images"][-1] - record["changes"][-1]) / 1000

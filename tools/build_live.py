@@ -16,7 +16,10 @@ What it puts in ``<html>/lite/``:
 - ``extensions/``: the widget manager and the Pyodide kernel, from pinned wheels;
 - ``static/pyodide/``: Pyodide 0.27.7 -- its core and exactly the package wheels the
   kernel and the chapters need, every file checked against a pinned sha256
-  (vendor/pyodide/core.sha256 and the official vendor/pyodide/pyodide-lock.json).
+  (vendor/pyodide/core.sha256 and the official vendor/pyodide/pyodide-lock.json); and
+  the pure-Python wheels of the kernel (piplite, ipykernel, pyodide_kernel) and of the
+  book (comm, ipywidgets, cnnlib), added to the served lock file with their sha256, so
+  that Pyodide loads everything by name, in parallel (see BOOT_PACKAGES).
 
 Nothing is fetched at run time: the page asks its own server for everything.  At build
 time the wheels in tools/live-requirements.txt are downloaded once with pip (hash-checked)
