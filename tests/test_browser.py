@@ -711,6 +711,21 @@ def _check_exercise(browser, doc: str) -> str:
     return key
 
 
+# Issue 15's targets for the live pages (on two cores): a kernel ready within 10 s, Run
+# All within 45 s, every redraw after a control moves within 0.5 s (a widget that
+# retrains a network on each move, chapter 09's, is timed the same way).  Each chapter's
+# misses are recorded with its timings; BOOK_LIVE_STRICT=1 makes a miss fail the test
+# (off by default: on a shared, loaded machine the figures say more about the load).
+LIVE_TARGETS = {"kernel_ready_s": 10.0, "run_all_s": 45.0, "slider_redraw_s": 0.5,
+                "arrow_key_redraw_s": 0.5, "menu_redraw_s": 0.5,
+                "toggle_buttons_redraw_s": 0.5}
+
+
+def _over_targets(timings: dict) -> list[str]:
+    return [f"{key} {timings[key]} > {limit}" for key, limit in LIVE_TARGETS.items()
+            if timings.get(key) is not None and timings[key] > limit]
+
+
 def _record(timings: dict) -> None:
     """Append one chapter's live timings to _build/live-timings.json."""
     path = HTML.parent / "live-timings.json"
@@ -799,6 +814,7 @@ def test_live_chapter_slider_redraws(browser, server, book):
 @pytest.mark.parametrize("doc", [d for d in _toc_docs() if (ROOT / f"{d}.ipynb").is_file()])
 def test_every_chapter_runs_live(browser, server, book, doc):
     """By hand: BOOK_LIVE_ALL=1 .venv/bin/python -m pytest tests/test_browser.py -k every
+    (BOOK_LIVE_STRICT=1: also fail a chapter that misses LIVE_TARGETS)
 
     Each chapter: kernel ready, Run All, its widget's slider moved (dragged, then the
     arrow key; a menu or toggle buttons where the widget has no slider) with the time to
@@ -814,10 +830,13 @@ def test_every_chapter_runs_live(browser, server, book, doc):
         timings[f"{what.replace(' ', '_')}_redraw_s"] = round(seconds, 2)
     timings["printed_cells_differing"] = _printed_differences(browser, doc)
     timings["exercise_checked"] = _check_exercise(browser, doc)
-    timings["load"] = round(os.getloadavg()[0], 1)
+    timings["load"] = round(os.getloadavg()[0], 1)  # the machine's, for the record
+    timings["over_targets"] = _over_targets(timings)
     _record(timings)
     problems = traffic.drain().problems()
     assert not problems, f"{doc} live:\n  " + "\n  ".join(problems)
+    if os.environ.get("BOOK_LIVE_STRICT") == "1":
+        assert not timings["over_targets"], f"{doc} live: {timings['over_targets']}"
 
 
 # ------------------------------------------- frozen widgets and the column (issue 14)
