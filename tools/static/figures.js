@@ -18,6 +18,36 @@
     return button && !button.classList.contains("disabled") ? button.getAttribute("href") : null;
   }
 
+  // A widget saved with its own badge (BookWidget's frame, class
+  // cnnlib-book-widget) renders it a moment after its box appears: read the
+  // page's stored widget state to know, instead of racing the renderer.
+  var framed = null;
+  function storesBadge(script) {
+    if (framed === null) {
+      framed = {};
+      document.querySelectorAll(
+        'script[type="application/vnd.jupyter.widget-state+json"]'
+      ).forEach(function (state) {
+        try {
+          var models = JSON.parse(state.textContent).state || {};
+          Object.keys(models).forEach(function (id) {
+            var classes = (models[id].state || {})._dom_classes || [];
+            if (classes.indexOf("cnnlib-book-widget") >= 0) {
+              framed[id] = true;
+            }
+          });
+        } catch (err) {
+          // unreadable state: fall back to adding badges
+        }
+      });
+    }
+    try {
+      return Boolean(framed[JSON.parse(script.textContent).model_id]);
+    } catch (err) {
+      return false;
+    }
+  }
+
   function wireBadges() {
     var href = liveHref();
     var views = document.querySelectorAll(
@@ -25,7 +55,17 @@
     views.forEach(function (script) {
       var root = script.parentElement;
       var widget = root && root.querySelector(".jupyter-widgets, .widget-box, .lm-Widget");
-      if (!widget || root.querySelector(".cnnlib-snapshot-badge")) {
+      var stored = root && root.querySelector(
+        ".cnnlib-snapshot-badge:not(.cnnlib-snapshot-added)");
+      if (stored) {
+        // the widget's own badge rendered after one was added here: keep one
+        root.querySelectorAll(".cnnlib-snapshot-added").forEach(function (extra) {
+          extra.remove();
+        });
+        return;
+      }
+      if (!widget || root.querySelector(".cnnlib-snapshot-badge") ||
+          storesBadge(script)) {
         return;
       }
       var badge = document.createElement("div");
