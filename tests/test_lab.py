@@ -158,6 +158,12 @@ def _widget_views(nb: dict) -> set[str]:
             for out in cell.get("outputs", []) if WIDGET_VIEW in out.get("data", {})}
 
 
+def _finished(nb: dict, cells: int) -> bool:
+    """Whether ``nb`` holds a run of all its ``cells`` code cells."""
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    return len(code) == cells and all(c["execution_count"] for c in code)
+
+
 def test_lab_keeps_chapters_unchanged(repo, browser):  # noqa: F811
     proc, base, token = _serve(repo, "lab")
     traffic = Traffic(browser, base)
@@ -172,7 +178,15 @@ def test_lab_keeps_chapters_unchanged(repo, browser):  # noqa: F811
         _wait(browser, "!window.jupyterapp.shell.currentWidget.context.model.dirty",
               10 * AUTOSAVE_S, "JupyterLab to autosave the chapter")
         assert copy.stat().st_mtime > started, "the working copy was never autosaved"
-        saved = json.loads(copy.read_text())
+        # an autosave that began while the last cells ran wrote part of the run (seen on
+        # a loaded machine): the finished run is on disk by a later autosave
+        deadline = time.time() + 10 * AUTOSAVE_S
+        while not _finished(saved := json.loads(copy.read_text()), state["cells"]):
+            if time.time() > deadline:
+                break
+            browser.execute_script(
+                "window.jupyterapp.shell.currentWidget.context.model.dirty = true")
+            time.sleep(AUTOSAVE_S)
         page = browser.page_source
     finally:
         browser.execute_script(
@@ -182,9 +196,7 @@ def test_lab_keeps_chapters_unchanged(repo, browser):  # noqa: F811
     # the autosave wrote the finished run, whose widget outputs name the live session's
     # models, not the chapter's stored ones: written to chapters/, it would show in git
     book = json.loads(_git(repo, "show", f"HEAD:chapters/{CHAPTER}"))
-    code = [c for c in saved["cells"] if c["cell_type"] == "code"]
-    assert len(code) == state["cells"] and all(c["execution_count"] for c in code), (
-        "the autosaved copy is not the finished run")
+    assert _finished(saved, state["cells"]), "the autosaved copy is not the finished run"
     assert _widget_views(saved) and _widget_views(saved).isdisjoint(_widget_views(book)), (
         "the autosave did not rewrite the widget outputs: the test proves nothing")
     # ... and it saved the live widget state, so even a saved copy draws its widgets
