@@ -99,3 +99,22 @@ def test_gradient_flow_reuses_its_layout_live(monkeypatch):
     assert np.abs(moved - laid_out).mean() < 0.5
     widget.padding.value = 0                              # the grids change: laid out again
     assert widget.grad_output.shape[2:] == (3, 3)
+
+
+def test_gradient_flow_updates_its_figure_live(monkeypatch):
+    """Live, a new cell with the same grid sizes and colour scales redraws the last
+    figure with new numbers, title and outlines: the same picture as a new widget's."""
+    monkeypatch.setattr(backprop, "LIVE", True)
+    x, k = np.arange(36.0).reshape(6, 6) - 17, np.array([[1.0, -2.0], [0.5, 3.0]])
+    widget = backprop.gradient_flow(x, k, stride=2, padding=1, cell=(1, 1))
+    figure = widget._live_figure[1]
+    for cell in [(1, 2), (2, 1)]:          # windows wholly on the input: same scales
+        widget.row.value, widget.col.value = cell
+        assert widget._live_figure[1] is figure       # updated, not rebuilt
+        fresh = backprop.gradient_flow(x, k, stride=2, padding=1, cell=cell)
+        moved, drawn = _pixels(widget.image.value), _pixels(fresh.image.value)
+        assert moved.shape == drawn.shape
+        assert np.abs(moved - drawn).mean() < 0.5
+    # the outlined window moved with the cell: the two pictures differ
+    first = backprop.gradient_flow(x, k, stride=2, padding=1, cell=(1, 1))
+    assert np.abs(_pixels(first.image.value) - moved).mean() > 0.5

@@ -24,7 +24,7 @@ from ..backprop import conv2d_input, conv2d_weight
 from ..conv import conv2d
 from ..explain import ConvStep, explain_conv2d
 from ..viz.style import figure_png
-from ..viz.worked import worked_grids
+from ..viz.worked import _scales, worked_grids
 from ._base import LIVE, BookWidget, MessageLine, cropped_png, guarded
 
 __all__ = ["GradientFlow", "gradient_flow"]
@@ -150,21 +150,16 @@ class GradientFlow(BookWidget):
         outlines = {0: ([row], [col])}
         if rows.size and cols.size:
             outlines.update({1: (rows, cols), 2: (rows, cols)})
-        signed = bool(self.x.min() < 0)
-        fig, _ = worked_grids(
-            [(f"g: 1 at ({row}, {col})", self.grad_output[0, 0]), ("dL/dX", self.grad_x),
-             ("input X", self.x[0, 0]), ("dL/dK", self.grad_w)],
-            signed=[False, True, signed, signed], groups=["g", "K", "X", "X"],
-            outlines=outlines, fontsize=10.5, max_columns=2,
-            labels=["upstream g", "kernel values", "input values"])
-        if LIVE:  # one drawing pass at 1x; the layout reused while the grids keep their sizes
-            shape = tuple((ax.get_xlim(), ax.get_ylim()) for ax in fig.axes if ax.images)
-            same = self.__dict__.get("_live_layout", (None, None))[0] == (len(fig.axes), shape)
-            self.image.value = cropped_png(
-                fig, positions=self._live_layout[1] if same else None)
-            self._live_layout = ((len(fig.axes), shape),
-                                 [ax.get_position() for ax in fig.axes])
+        signed = [False, True, bool(self.x.min() < 0), bool(self.x.min() < 0)]
+        groups = ["g", "K", "X", "X"]
+        panels = [(f"g: 1 at ({row}, {col})", self.grad_output[0, 0]),
+                  ("dL/dX", self.grad_x), ("input X", self.x[0, 0]), ("dL/dK", self.grad_w)]
+        if LIVE:
+            self.image.value = self._live_png(panels, signed, groups, outlines)
         else:
+            fig, _ = worked_grids(panels, signed=signed, groups=groups, outlines=outlines,
+                                  fontsize=10.5, max_columns=2,
+                                  labels=["upstream g", "kernel values", "input values"])
             self.image.value = figure_png(fig)[0]
         on_input = rows.size * cols.size
         self.readout.value = (
@@ -173,6 +168,36 @@ class GradientFlow(BookWidget):
             f"kernel laid on the window ({self.step.patch.size - on_input} of its "
             f"{self.step.patch.size} taps fall on padding and are dropped), and dL/dK is "
             f"the patch the window read (<code>explain_conv2d</code>'s patch).")
+
+    def _live_png(self, panels: list, signed: list[bool], groups: list[str],
+                  outlines: dict) -> bytes:
+        """The live picture: one drawing pass at 1x, and while the grids keep their
+        sizes and colour scales (a new cell, say), the last figure with new numbers,
+        titles and outlines instead of a new figure (Pyodide builds figures slowly)."""
+        arrays = [np.asarray(v, dtype=float) for _, v in panels]
+        shapes = tuple(a.shape for a in arrays)
+        scales = tuple(sorted(_scales(arrays, signed, groups, "gradient_flow").items()))
+        last = self.__dict__.get("_live_figure")
+        if last is not None and last[0] == (shapes, scales):
+            _, fig, grids, positions = last
+            for grid, (title, _), values in zip(grids, panels, arrays, strict=True):
+                grid.set_values(values)
+                grid.ax.set_title(title)
+            for index, grid in enumerate(grids):
+                if index in outlines:
+                    grid.outline(*(np.asarray(a) for a in outlines[index]))
+                else:
+                    grid.outline(None, None)
+            return cropped_png(fig, positions=positions)
+        fig, grids = worked_grids(panels, signed=signed, groups=groups, outlines=outlines,
+                                  fontsize=10.5, max_columns=2,
+                                  labels=["upstream g", "kernel values", "input values"])
+        # new scales on grids of the same sizes: the last layout still fits
+        same_sizes = last is not None and last[0][0] == shapes
+        png = cropped_png(fig, positions=last[3] if same_sizes else None)
+        self._live_figure = ((shapes, scales), fig, grids,
+                             [ax.get_position() for ax in fig.axes])
+        return png
 
     def __repr__(self) -> str:
         if self.grad_x is None:
