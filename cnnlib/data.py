@@ -290,6 +290,9 @@ def random_shift(x: np.ndarray, rng: np.random.Generator | None = None,
     if isinstance(max_shift, bool) or not isinstance(max_shift, int) or max_shift < 0:
         raise ValueError(f"random_shift: max_shift must be an int >= 0, got {max_shift!r}")
     n, _, h, w = x.shape
+    if max_shift >= min(h, w):
+        raise ValueError(f"random_shift: max_shift must be smaller than the images' sides "
+                         f"{(h, w)}, got {max_shift}: a copy shifted that far can be blank")
     s = max_shift
     shifts = _rng(rng).integers(-s, s + 1, size=(n, 2))
     padded = np.pad(x, ((0, 0), (0, 0), (s, s), (s, s)))

@@ -250,6 +250,10 @@ def test_augmentations_reject_bad_batches():
             fn([[0.0]])
     with pytest.raises(ValueError, match="max_shift must be an int >= 0"):
         random_shift(np.zeros((1, 1, 2, 2)), max_shift=-1)
+    # a shift as large as a side could leave nothing of the image
+    with pytest.raises(ValueError, match=r"random_shift: max_shift must be smaller than the "
+                                         r"images' sides \(2, 3\), got 2"):
+        random_shift(np.zeros((1, 1, 2, 3)), max_shift=2)
 
 
 def test_sample_photo_is_still_there():

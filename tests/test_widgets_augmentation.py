@@ -128,7 +128,7 @@ def test_unchanged_setting_reads_zero_change(explorer):
 def test_impossible_settings_show_the_librarys_message(explorer):
     w = explorer
     cases = [({"max_shift": -1}, "random_shift: max_shift must be an int >= 0"),
-             ({"max_shift": 8}, "augment_copies: max_shift must be smaller than the image"),
+             ({"max_shift": 8}, "random_shift: max_shift must be smaller than the images' sides"),
              ({"noise": -0.1}, "add_noise: std must be a number >= 0"),
              ({"degrees": -5.0}, "random_rotation: degrees must be a number >= 0"),
              ({"digit": 10}, "augmentation_explorer: digit must be an int from 0 to 9")]

@@ -132,9 +132,6 @@ def augment_copies(image: np.ndarray, copies: int = COPIES, max_shift: int = 1,
     if resampling not in _RESAMPLING:
         raise ValueError(f"{fn}: resampling must be one of {sorted(_RESAMPLING)}, "
                          f"got {resampling!r}")
-    if isinstance(max_shift, int | np.integer) and max_shift >= min(image.shape):
-        raise ValueError(f"{fn}: max_shift must be smaller than the image's sides "
-                         f"{image.shape}, got {max_shift}: a copy shifted that far is blank")
     augment = compose(partial(random_shift, max_shift=max_shift),
                       partial(random_rotation, degrees=degrees,
                               order=_RESAMPLING[resampling]),
